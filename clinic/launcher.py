@@ -1,0 +1,268 @@
+"""``make run``: starts the action server, the Rasa server and the demo page, and supervises them.
+
+* refuses to start when a port is taken, naming the port and what to do;
+* refuses a model trained by another Rasa version (CVE-2024-49375: never load models made
+  by an older Rasa);
+* waits until every server answers its health check, then prints where to chat;
+* stops everything on Ctrl-C (SIGINT) or SIGTERM, and stops everything if one server dies.
+
+``--shell`` starts only the action server and chats in the terminal (``make shell``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from clinic.settings import PROJECT_ROOT, Settings
+
+EXPECTED_RASA_VERSION = "3.6.21"
+STARTUP_TIMEOUT_S = 240.0
+
+
+class LaunchError(RuntimeError):
+    """Something prevents the servers from starting; the message says what to do."""
+
+
+@dataclass
+class Service:
+    """One supervised server process."""
+
+    name: str
+    command: List[str]
+    health_url: str
+    process: Optional[subprocess.Popen] = None
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """True when nothing listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_ports(ports: Dict[str, int], host: str = "127.0.0.1") -> None:
+    """Raises ``LaunchError`` naming every port that is already in use."""
+    busy = [f"{port} ({name})" for name, port in ports.items() if not port_is_free(host, port)]
+    if busy:
+        raise LaunchError(
+            "Port already in use: " + ", ".join(busy) + ". Stop the program using it "
+            "(e.g. an earlier `make run`: `lsof -i :PORT` shows it) or choose other ports "
+            "with RASA_PORT, ACTION_PORT and WEB_PORT."
+        )
+
+
+def model_rasa_version(model: Path) -> Optional[str]:
+    """Reads the Rasa version a model archive was trained with."""
+    try:
+        with tarfile.open(model, "r:gz") as archive:
+            member = archive.extractfile("metadata.json")
+            if member is None:
+                return None
+            return json.load(member).get("rasa_open_source_version")
+    except (OSError, tarfile.TarError, KeyError, ValueError):
+        return None
+
+
+def check_model(model: Path) -> None:
+    """Refuses a missing model or one trained by a different Rasa version."""
+    if not model.exists():
+        raise LaunchError(f"No trained model at {model}. Run `make train` (or `make run`).")
+    version = model_rasa_version(model)
+    if version != EXPECTED_RASA_VERSION:
+        raise LaunchError(
+            f"{model} was trained with Rasa {version or 'unknown'}, not "
+            f"{EXPECTED_RASA_VERSION}. Models from other versions are never loaded "
+            "(CVE-2024-49375). Delete it and run `make train`."
+        )
+
+
+def child_env(settings: Settings) -> Dict[str, str]:
+    """Environment for the servers: embedded defaults made explicit for endpoints.yml."""
+    env = dict(os.environ)
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["ACTION_SERVER_URL"] = settings.action_server_url
+    env["DATABASE_URL"] = settings.database_url
+    env["PYTHONPATH"] = str(PROJECT_ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def rasa_command(settings: Settings, shell: bool = False) -> List[str]:
+    """The Rasa server (or shell) command line."""
+    cmd = [sys.executable, "-m", "clinic.rasa_main", "shell" if shell else "run",
+           "--model", str(settings.model_path),
+           "--endpoints", "endpoints.yml"]
+    if shell:
+        return cmd
+    cmd += ["--credentials", "credentials.yml",
+            "--port", str(settings.rasa_port),
+            "--interface", settings.rasa_interface,
+            "--cors", *settings.allowed_origins]
+    if settings.api_enabled:
+        cmd.append("--enable-api")
+        if settings.api_token:
+            cmd += ["--auth-token", settings.api_token]
+        if settings.jwt_secret:
+            cmd += ["--jwt-secret", settings.jwt_secret]
+    return cmd
+
+
+def services(settings: Settings) -> List[Service]:
+    """The three servers of ``make run``, in start order."""
+    local = "127.0.0.1"
+    return [
+        Service("action server", [sys.executable, "-m", "clinic.action_server"],
+                f"http://{settings.action_host}:{settings.action_port}/health"),
+        Service("Rasa server", rasa_command(settings),
+                f"http://{local}:{settings.rasa_port}/webhooks/rest/"),
+        Service("demo page", [sys.executable, "-m", "clinic.web"],
+                f"http://{local}:{settings.web_port}/"),
+    ]
+
+
+def healthy(url: str) -> bool:
+    """True when ``url`` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (localhost)
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def stop_all(started: List[Service]) -> None:
+    """Stops every started server (SIGTERM, then SIGKILL after 10 s)."""
+    for service in reversed(started):
+        if service.process and service.process.poll() is None:
+            try:
+                os.killpg(service.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    deadline = time.monotonic() + 10
+    for service in started:
+        if not service.process:
+            continue
+        remaining = max(0.1, deadline - time.monotonic())
+        try:
+            service.process.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(service.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def wait_healthy(service: Service, timeout: float) -> None:
+    """Waits until ``service`` is healthy; raises if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert service.process is not None
+        if service.process.poll() is not None:
+            raise LaunchError(f"The {service.name} exited during start-up (see its log above).")
+        if healthy(service.health_url):
+            return
+        time.sleep(0.5)
+    raise LaunchError(f"The {service.name} did not become healthy within {timeout:.0f} s.")
+
+
+def run(settings: Settings) -> int:
+    """Starts and supervises all servers until Ctrl-C."""
+    check_model(settings.model_path)
+    check_ports({"Rasa server": settings.rasa_port, "action server": settings.action_port,
+                 "demo page": settings.web_port})
+    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    env = child_env(settings)
+    started: List[Service] = []
+    stopping = {"flag": False}
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stopping["flag"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for service in services(settings):
+            print(f"==> starting the {service.name}", flush=True)
+            service.process = subprocess.Popen(
+                service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True
+            )
+            started.append(service)
+            wait_healthy(service, STARTUP_TIMEOUT_S)
+        print(
+            "\n==> ready. Chat with the assistant:\n"
+            f"    demo clinic page with the widget: http://localhost:{settings.web_port}/\n"
+            f"    REST: curl -s localhost:{settings.rasa_port}/webhooks/rest/webhook "
+            "-d '{\"sender\":\"me\",\"message\":\"hello\"}'\n"
+            "    Press Ctrl-C to stop everything.\n",
+            flush=True,
+        )
+        while not stopping["flag"]:
+            for service in started:
+                assert service.process is not None
+                if service.process.poll() is not None:
+                    raise LaunchError(f"The {service.name} stopped unexpectedly.")
+            time.sleep(0.5)
+        print("\n==> stopping", flush=True)
+        return 0
+    except LaunchError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        stop_all(started)
+
+
+def shell(settings: Settings) -> int:
+    """Action server in the background, ``rasa shell`` in the foreground."""
+    check_model(settings.model_path)
+    check_ports({"action server": settings.action_port})
+    env = child_env(settings)
+    action = services(settings)[0]
+    action.process = subprocess.Popen(action.command, cwd=PROJECT_ROOT, env=env,
+                                      start_new_session=True)
+    try:
+        wait_healthy(action, STARTUP_TIMEOUT_S)
+        return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT, env=env)
+    except LaunchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stop_all([action])
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="Start the clinic assistant.")
+    parser.add_argument("--shell", action="store_true", help="chat in the terminal")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    try:
+        return shell(settings) if args.shell else run(settings)
+    except LaunchError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""NLU component that puts the deterministic emergency check in front of everything.
+
+Placed after the intent classifier and before the FallbackClassifier:
+
+* when ``clinic.safety.emergency.detect_emergency`` matches, the message's intent becomes
+  ``emergency`` or ``crisis`` with confidence 1.0, whatever the classifier said, so the
+  rules answer with the 911 / 988 message even in the middle of a booking form;
+* when it does not match but the classifier guessed a safety intent, that guess is demoted
+  (the next intent in the ranking wins): only the deterministic check may raise an alarm,
+  which keeps false alarms measurable in docs/safety.md;
+* empty or whitespace-only messages become ``nlu_fallback`` (asked to rephrase).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.safety.emergency import CRISIS, MEDICAL, detect_emergency
+
+SAFETY_INTENTS = (MEDICAL, CRISIS)
+EMPTY_MESSAGE_INTENT = "nlu_fallback"
+
+
+def _ranking_entry(name: str, confidence: float) -> Dict[str, Any]:
+    return {INTENT_NAME_KEY: name, "confidence": confidence}
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyGate(GraphComponent):
+    """Overrides the predicted intent for emergencies and empty messages."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyGate":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Applies the gate to each message."""
+        for message in messages:
+            self._apply(message)
+        return messages
+
+    def _apply(self, message: Message) -> None:
+        text: Optional[str] = message.get(TEXT)
+        if text is None:
+            return
+        if not text.strip():
+            self._force(message, EMPTY_MESSAGE_INTENT)
+            return
+        match = detect_emergency(text)
+        if match is not None:
+            self._force(message, match.intent)
+            return
+        intent = message.get(INTENT) or {}
+        if intent.get(INTENT_NAME_KEY) in SAFETY_INTENTS:
+            ranking = [
+                r
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get(INTENT_NAME_KEY) not in SAFETY_INTENTS
+            ]
+            if ranking:
+                message.set(INTENT, dict(ranking[0]), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    @staticmethod
+    def _force(message: Message, intent_name: str) -> None:
+        ranking = [
+            r
+            for r in message.get(INTENT_RANKING_KEY) or []
+            if r.get(INTENT_NAME_KEY) != intent_name
+        ]
+        message.set(INTENT, _ranking_entry(intent_name, 1.0), add_to_output=True)
+        message.set(
+            INTENT_RANKING_KEY,
+            [_ranking_entry(intent_name, 1.0)] + ranking,
+            add_to_output=True,
+        )

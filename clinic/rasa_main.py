@@ -1,0 +1,22 @@
+"""Runs the Rasa CLI with the project's log redaction installed (used by the launcher)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from clinic.privacy import install_log_redaction
+
+
+def main() -> None:
+    """``python -m clinic.rasa_main run ...`` == ``rasa run ...`` with scrubbed logs."""
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    install_log_redaction()
+    from rasa.__main__ import main as rasa_cli
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_cli()
+
+
+if __name__ == "__main__":
+    main()

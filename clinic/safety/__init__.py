@@ -1,0 +1,1 @@
+"""Safety logic that must not depend on a trained model: emergencies first."""

@@ -1,0 +1,56 @@
+"""Trains the assistant (``make train``) and records how long it took.
+
+Training time is written to ``var/last-train.json`` so ``make bench`` can report it for this
+machine without training again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from clinic.settings import PROJECT_ROOT
+
+TRAIN_RECORD = PROJECT_ROOT / "var" / "last-train.json"
+
+
+def train_command(out: Path, name: str = "clinic", data: Optional[List[str]] = None) -> List[str]:
+    """The ``rasa train`` command line for this project."""
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    cmd = [rasa, "train", "--config", "config.yml", "--domain", "domain",
+           "--out", str(out), "--fixed-model-name", name]
+    cmd += ["--data", *(data or ["data"])]
+    return cmd
+
+
+def main() -> int:
+    """Runs ``rasa train`` and stores the timing."""
+    os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    cmd = train_command(PROJECT_ROOT / "models")
+    print("==> training the assistant (this takes a few minutes on 2 cores)")
+    started = time.monotonic()
+    result = subprocess.run(cmd, cwd=PROJECT_ROOT)
+    seconds = time.monotonic() - started
+    if result.returncode != 0:
+        return result.returncode
+    TRAIN_RECORD.parent.mkdir(parents=True, exist_ok=True)
+    TRAIN_RECORD.write_text(json.dumps({
+        "seconds": round(seconds, 1),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }))
+    # make compares timestamps: touch so an unchanged model still counts as fresh.
+    (PROJECT_ROOT / "models" / "clinic.tar.gz").touch()
+    print(f"==> trained in {seconds:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
