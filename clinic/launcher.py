@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -106,6 +107,31 @@ def child_env(settings: Settings) -> Dict[str, str]:
     return env
 
 
+def resolve_api_token(settings: Settings) -> Optional[str]:
+    """The token protecting Rasa's HTTP API, or ``None`` when the API stays off.
+
+    The API (needed by ``make retrain`` to swap models without a restart) never runs
+    unprotected: with ``RASA_API_TOKEN`` unset, a random token is generated once into
+    ``var/rasa-api-token`` (readable by the owner only). ``RASA_ENABLE_API=false`` keeps the
+    API off; ``RASA_JWT_SECRET`` protects it with JWTs instead.
+    """
+    if not settings.enable_api:
+        return None
+    if settings.api_token:
+        return settings.api_token
+    if settings.jwt_secret:
+        return None
+    path = settings.api_token_file
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
+    return token
+
+
 def rasa_command(settings: Settings, shell: bool = False) -> List[str]:
     """The Rasa server (or shell) command line."""
     cmd = [sys.executable, "-m", "clinic.rasa_main", "shell" if shell else "run",
@@ -117,10 +143,11 @@ def rasa_command(settings: Settings, shell: bool = False) -> List[str]:
             "--port", str(settings.rasa_port),
             "--interface", settings.rasa_interface,
             "--cors", *settings.allowed_origins]
-    if settings.api_enabled:
+    token = resolve_api_token(settings)
+    if settings.enable_api and (token or settings.jwt_secret):
         cmd.append("--enable-api")
-        if settings.api_token:
-            cmd += ["--auth-token", settings.api_token]
+        if token:
+            cmd += ["--auth-token", token]
         if settings.jwt_secret:
             cmd += ["--jwt-secret", settings.jwt_secret]
     return cmd

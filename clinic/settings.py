@@ -31,6 +31,7 @@ class Settings:
     database_url: str = "sqlite:///var/conversations.db"
     booking_database_url: str = "sqlite:///var/bookings.db"
     redis_url: Optional[str] = None
+    enable_api: bool = True
     api_token: Optional[str] = None
     jwt_secret: Optional[str] = None
     allowed_origins: Tuple[str, ...] = field(
@@ -39,16 +40,14 @@ class Settings:
     clinic_config: Path = PROJECT_ROOT / "clinic.yml"
     model_path: Path = PROJECT_ROOT / "models" / "clinic.tar.gz"
     log_level: str = "INFO"
+    # Where the launcher keeps a generated API token when RASA_API_TOKEN is not set.
+    api_token_file: Path = PROJECT_ROOT / "var" / "rasa-api-token"
 
     @property
     def action_server_url(self) -> str:
         """URL the Rasa server calls to run custom actions."""
         return f"http://{self.action_host}:{self.action_port}/webhook"
 
-    @property
-    def api_enabled(self) -> bool:
-        """Rasa's HTTP API is only switched on when it can be protected."""
-        return bool(self.api_token or self.jwt_secret)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -80,6 +79,7 @@ class Settings:
             database_url=get("DATABASE_URL", d.database_url),
             booking_database_url=get("BOOKING_DATABASE_URL", d.booking_database_url),
             redis_url=get("REDIS_URL", "") or None,
+            enable_api=get("RASA_ENABLE_API", "true").lower() not in ("0", "false", "no", "off"),
             api_token=get("RASA_API_TOKEN", "") or None,
             jwt_secret=get("RASA_JWT_SECRET", "") or None,
             allowed_origins=_csv(get("ALLOWED_ORIGINS", ",".join(d.allowed_origins))),

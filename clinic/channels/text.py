@@ -1,0 +1,19 @@
+"""Input cleaning shared by the channels."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Text
+
+MAX_MESSAGE_CHARS = 10_000
+
+
+def clean_user_text(raw: Any) -> Optional[Text]:
+    """Returns the visitor's text fit for NLU, or ``None`` if ``raw`` is not text.
+
+    Control characters (other than newlines and tabs) are removed and very long messages
+    are cut to ``MAX_MESSAGE_CHARS`` so one pasted essay cannot stall the server.
+    """
+    if not isinstance(raw, str):
+        return None
+    text = "".join(ch for ch in raw if ch in "\n\t" or ch.isprintable())
+    return text[:MAX_MESSAGE_CHARS]
