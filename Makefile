@@ -51,7 +51,7 @@ test: $(MODEL) browser  ## set up, train if needed, run the whole test suite
 	$(PY) -m pytest
 
 bench: $(MODEL)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
-	$(PY) -m bench.run
+	$(PY) -m bench.run --faq-cycle
 
 lock: $(STAMP)  ## refresh requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -vE '^(pip|setuptools|wheel)==' > requirements.lock

@@ -1,0 +1,242 @@
+"""``make bench``: measures the running assistant and writes docs/benchmarks.md.
+
+Figures: REST turn latency (p50/p95/p99) with 1 and with 20 concurrent conversations,
+messages per second, resident memory of the servers, start-up time, training time, the
+cost of answering from curated content versus a plain response, the widget's size and,
+with ``--faq-cycle``, the time from saving a new FAQ to the live server answering it.
+Timings are never asserted in tests; they are written down here with the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+from clinic.devstack import Stack, start_stack, stop_stack
+from clinic.settings import PROJECT_ROOT
+
+DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
+TRAIN_RECORD = PROJECT_ROOT / "var" / "last-train.json"
+
+# A realistic mix of visitor turns (plain responses and answers from curated content).
+MIX = [
+    "hello",
+    "what is NMT?",
+    "how is fmm different from neuromuscular therapy",
+    "what are trigger points",
+    "thanks!",
+    "my hand goes numb when I type, can massage help?",
+    "are you a bot?",
+    "write me a poem",
+]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no values")
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed_turn(stack: Stack, sender: str, text: str) -> float:
+    """Milliseconds for one REST turn."""
+    started = time.perf_counter()
+    stack.rest(sender, text, timeout=120)
+    return (time.perf_counter() - started) * 1000
+
+
+def conversation(stack: Stack, turns: int, texts: Sequence[str]) -> List[float]:
+    """One visitor sending ``turns`` messages in order; returns each turn's latency."""
+    sender = f"bench-{uuid.uuid4().hex}"
+    return [timed_turn(stack, sender, texts[i % len(texts)]) for i in range(turns)]
+
+
+def load(stack: Stack, conversations: int, turns: int) -> Dict[str, float]:
+    """Runs ``conversations`` visitors concurrently; latency percentiles and throughput."""
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=conversations) as pool:
+        results = list(pool.map(lambda _: conversation(stack, turns, MIX), range(conversations)))
+    elapsed = time.perf_counter() - started
+    latencies = [ms for conv in results for ms in conv]
+    return {
+        "turns": len(latencies),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "per_second": len(latencies) / elapsed,
+    }
+
+
+def rss_mib(pids: Sequence[int]) -> Dict[int, float]:
+    """Resident memory (MiB) of each process, from /proc."""
+    sizes = {}
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes[pid] = int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return sizes
+
+
+def process_name(pid: int) -> str:
+    """A short label for a server process."""
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return str(pid)
+    text = " ".join(part.decode(errors="replace") for part in cmd)
+    for module, label in (("clinic.rasa_main", "Rasa server"),
+                          ("clinic.action_server", "action server"),
+                          ("clinic.web", "demo page"),
+                          ("actions.booking.worker", "booking worker")):
+        if module in text:
+            return label
+    return text[:40]
+
+
+def content_overhead(stack: Stack, rounds: int = 40) -> Dict[str, float]:
+    """p50 of a content answer vs. a plain response, alternating to share conditions."""
+    plain: List[float] = []
+    content: List[float] = []
+    for _ in range(rounds):
+        plain.append(timed_turn(stack, f"plain-{uuid.uuid4().hex}", "thank you"))
+        content.append(timed_turn(stack, f"content-{uuid.uuid4().hex}", "what is NMT?"))
+    return {"plain_p50": statistics.median(plain), "content_p50": statistics.median(content),
+            "added_p50": statistics.median(content) - statistics.median(plain)}
+
+
+def machine() -> str:
+    """CPU model, cores and memory of this machine."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        mem_kib = 0
+    return (f"{cpu}, {os.cpu_count()} cores, {mem_kib / 1024 / 1024:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+def optional(measure: Callable[[], Optional[float]]) -> Optional[float]:
+    """Runs a measurement provided by another module when it is available."""
+    try:
+        return measure()
+    except (ImportError, AttributeError):
+        return None
+
+
+def render(results: Dict[str, object]) -> str:
+    """docs/benchmarks.md."""
+    single, many = results["single"], results["concurrent"]
+    mem = results["memory"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (bench/run.py); refresh after changing the model, the "
+        "pipeline or the servers. Tests never assert timings.",
+        "",
+        f"- Measured: {results['date']}",
+        f"- Machine: {results['machine']}",
+        f"- Model: models/clinic.tar.gz; servers started by the real launcher on SQLite "
+        "(the `make run` defaults), requests over REST from the same machine.",
+        f"- Turn mix: {', '.join(repr(t) for t in MIX)}",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| REST turn latency, 1 conversation (p50 / p95 / p99) | "
+        f"{single['p50']:.0f} / {single['p95']:.0f} / {single['p99']:.0f} ms "
+        f"({single['turns']} turns) |",
+        f"| REST turn latency, 20 concurrent conversations (p50 / p95 / p99) | "
+        f"{many['p50']:.0f} / {many['p95']:.0f} / {many['p99']:.0f} ms "
+        f"({many['turns']} turns) |",
+        f"| messages per second, 1 conversation | {single['per_second']:.1f} |",
+        f"| messages per second, 20 concurrent conversations | {many['per_second']:.1f} |",
+    ]
+    for name, mib in sorted(mem.items()):
+        lines.append(f"| resident memory after the load, {name} | {mib:.0f} MiB |")
+    lines.append(f"| start-up time (launcher start to all servers healthy) | "
+                 f"{results['startup']:.1f} s |")
+    train = results.get("training")
+    lines.append("| training time (`make train`, full model) | "
+                 + (f"{train['seconds']:.0f} s (finished {train['finished']}) |"
+                    if train else "not recorded yet (run `make train`) |"))
+    overhead = results["content"]
+    lines.append(f"| answer from curated content vs. plain response (p50) | "
+                 f"{overhead['content_p50']:.0f} ms vs. {overhead['plain_p50']:.0f} ms: "
+                 f"{overhead['added_p50']:+.1f} ms (target < 20 ms) |")
+    widget = results.get("widget_bytes")
+    if widget is not None:
+        lines.append(f"| widget script + styles (unminified, socket.io excluded) | "
+                     f"{widget / 1024:.1f} KB (target < 30 KB) |")
+    faq = results.get("faq_cycle")
+    if faq is not None:
+        lines.append(f"| new FAQ saved → live server answers it (`make retrain`) | "
+                     f"{faq:.0f} s (target < 180 s) |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Starts a scratch stack, measures, writes docs/benchmarks.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=10, help="turns per conversation")
+    parser.add_argument("--faq-cycle", action="store_true",
+                        help="also time add-FAQ -> retrain -> live answer (trains a model)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
+        stack = start_stack(Path(tmp))
+        try:
+            for text in MIX:  # warm up every code path once
+                stack.rest("warm-up", text)
+            results: Dict[str, object] = {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "machine": machine(),
+                "startup": stack.startup_seconds,
+                "single": load(stack, 1, args.turns * 4),
+                "concurrent": load(stack, 20, args.turns),
+                "content": content_overhead(stack),
+            }
+            pids = stack.server_pids()
+            results["memory"] = {process_name(pid): mib for pid, mib in rss_mib(pids).items()}
+        finally:
+            stop_stack(stack)
+    if TRAIN_RECORD.exists():
+        results["training"] = json.loads(TRAIN_RECORD.read_text())
+
+    def widget_size() -> Optional[float]:
+        from clinic.web import widget_size_bytes
+
+        return float(widget_size_bytes())
+
+    results["widget_bytes"] = optional(widget_size)
+    if args.faq_cycle:
+        def faq_cycle() -> Optional[float]:
+            from bench.faq_cycle import measure_faq_cycle
+
+            return float(measure_faq_cycle())
+
+        results["faq_cycle"] = optional(faq_cycle)
+    DOC.write_text(render(results))
+    print(DOC.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
