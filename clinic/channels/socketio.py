@@ -1,15 +1,20 @@
-"""The socket.io channel the widget talks to.
+"""The socket.io channel the widget talks to, and the widget's own files.
 
-Rasa 3.6's ``SocketIOInput`` has three problems this subclass fixes:
+Rasa 3.6's ``SocketIOInput`` has problems this subclass fixes:
 
 * it calls ``sio.enter_room`` without awaiting it; python-socketio 5.10+ made that a
   coroutine, so with session persistence the visitor never joins the room and replies never
   reach the browser (RasaHQ/rasa#13027). We pin python-socketio 5.9 *and* await the call
   whenever it returns an awaitable, so an upgrade cannot silently break the widget;
 * it accepts connections from every origin (``cors_allowed_origins=[]``); here the allowed
-  origins come from ``ALLOWED_ORIGINS``;
+  origins come from ``ALLOWED_ORIGINS`` (``Settings.allowed_origins``);
 * a malformed event (not a dict, a non-text message) raises inside the handler; here it
-  is ignored with a warning that contains no message content.
+  is ignored with a warning that contains no message content;
+* its output drops the ``url`` of link buttons; here quick replies carry
+  ``{title, payload}`` and link buttons travel separately as ``links: [{title, url}]``.
+
+The same server also serves the widget (``web/widget/``) under ``/widget/`` so a clinic
+embeds it with one script tag pointing at the Rasa server.
 """
 
 from __future__ import annotations
@@ -18,41 +23,176 @@ import inspect
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
-from rasa.core.channels.channel import UserMessage, decode_bearer_token
+from rasa.core.channels.channel import (
+    OutputChannel,
+    UserMessage,
+    decode_bearer_token,
+)
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from clinic.settings import Settings
+from clinic.channels.text import clean_user_text
+from clinic.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 10_000
-
-
-def clean_user_text(raw: Any) -> Optional[Text]:
-    """Returns the visitor's text fit for NLU, or ``None`` if the event carries no text.
-
-    Control characters (other than newlines and tabs) are removed and very long messages
-    are cut to ``MAX_MESSAGE_CHARS`` so one pasted essay cannot stall the server.
-    """
-    if not isinstance(raw, str):
-        return None
-    text = "".join(ch for ch in raw if ch in "\n\t" or ch.isprintable())
-    return text[:MAX_MESSAGE_CHARS]
+MAX_BUTTON_TITLE_CHARS = 200
+WIDGET_ROOT = PROJECT_ROOT / "web" / "widget"
+WIDGET_ROUTE = "/widget"
+# Only these kinds of files are served from ``web/widget/``; anything else is a 404.
+WIDGET_CONTENT_TYPES: Dict[str, str] = {
+    ".js": "application/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    "": "text/plain; charset=utf-8",  # LICENSE
+}
 
 
 def session_id_from(data: Any) -> Optional[Text]:
     """Extracts a usable session id from a socket.io payload."""
     if isinstance(data, dict):
         value = data.get("session_id")
-        if isinstance(value, str) and 0 < len(value) <= 128:
+        if isinstance(value, str) and 0 < len(value) <= 128 and value.isprintable():
             return value
     return None
+
+
+def split_buttons(
+    buttons: Iterable[Any],
+) -> Tuple[List[Dict[Text, Text]], List[Dict[Text, Text]]]:
+    """Splits Rasa buttons into quick replies and https link buttons.
+
+    Returns:
+        ``(quick_replies, links)``: quick replies as ``{content_type, title, payload}``
+        (Rasa's own shape, so other socket.io clients keep working) and links as
+        ``{title, url}``. Buttons without a title, links that are not ``https:`` and
+        buttons with neither a payload nor a url are dropped.
+    """
+    quick_replies: List[Dict[Text, Text]] = []
+    links: List[Dict[Text, Text]] = []
+    for button in buttons or []:
+        if not isinstance(button, dict):
+            continue
+        title = button.get("title")
+        if not isinstance(title, str) or not title.strip():
+            continue
+        title = title.strip()[:MAX_BUTTON_TITLE_CHARS]
+        url = button.get("url")
+        payload = button.get("payload")
+        if isinstance(url, str) and url:
+            if url.startswith("https://"):
+                links.append({"title": title, "url": url})
+            else:
+                logger.warning("Dropped a link button whose address is not https.")
+        elif isinstance(payload, str) and payload:
+            quick_replies.append(
+                {"content_type": "text", "title": title, "payload": payload}
+            )
+    return quick_replies, links
+
+
+def text_parts(text: Any) -> List[Text]:
+    """Splits a bot text into bubbles at blank lines, as Rasa's socket.io output does."""
+    if not isinstance(text, str):
+        return [""]
+    parts = [part for part in text.strip().split("\n\n") if part.strip()]
+    return parts or [""]
+
+
+class ClinicSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output with link buttons kept and the namespace respected."""
+
+    def __init__(
+        self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None
+    ) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        """Sends one message to the visitor's room (their session id or socket id)."""
+        await self.sio.emit(
+            self.bot_message_evt, response, room=socket_id, namespace=self.namespace
+        )
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Sends the text; the last bubble carries ``quick_replies`` and ``links``."""
+        messages: List[Dict[Text, Any]] = [{"text": part} for part in text_parts(text)]
+        quick_replies, links = split_buttons(buttons)
+        messages[-1]["quick_replies"] = quick_replies
+        if links:
+            messages[-1]["links"] = links
+        for message in messages:
+            await self._send_message(recipient_id, message)
+
+
+class ClinicSocketBlueprint(SocketBlueprint):
+    """Attaches socket.io and the widget's files (``/widget/...``) to the Rasa app."""
+
+    def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
+        """Registers the blueprint, plus the widget route at the app's root."""
+        super().register(app, options)
+        if not getattr(app.ctx, "clinic_widget_route", False):
+            app.add_route(
+                serve_widget_file,
+                f"{WIDGET_ROUTE}/<name:path>",
+                methods=["GET", "HEAD"],
+                name="clinic_widget_file",
+            )
+            app.ctx.clinic_widget_route = True
+
+
+def resolve_widget_file(name: Text, root: Path = WIDGET_ROOT) -> Optional[Path]:
+    """Maps a requested name to a file inside ``root``, or ``None`` when not allowed.
+
+    Rejects absolute paths, ``..`` and hidden segments, backslashes, files outside
+    ``root`` (also through symlinks) and file types the widget does not use.
+    """
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        return None
+    segments = name.split("/")
+    if any(not segment or segment.startswith(".") for segment in segments):
+        return None
+    base = root.resolve()
+    candidate = (base / name).resolve()
+    if base not in candidate.parents or not candidate.is_file():
+        return None
+    if candidate.suffix not in WIDGET_CONTENT_TYPES:
+        return None
+    return candidate
+
+
+def widget_headers(path: Path) -> Dict[Text, Text]:
+    """Response headers for a widget file."""
+    return {
+        "Content-Type": WIDGET_CONTENT_TYPES[path.suffix],
+        "X-Content-Type-Options": "nosniff",
+        # Revalidate every time: a clinic's pages then pick up a new widget at once.
+        "Cache-Control": "no-cache",
+        # Any site may embed the widget; it only talks to the origins allowed above.
+        "Cross-Origin-Resource-Policy": "cross-origin",
+    }
+
+
+async def serve_widget_file(request: Request, name: Text) -> HTTPResponse:
+    """Serves one file of ``web/widget/``."""
+    path = resolve_widget_file(name)
+    if path is None:
+        return response.text("Not found", status=404)
+    body = b"" if request.method == "HEAD" else path.read_bytes()
+    return response.raw(body, status=200, headers=widget_headers(path))
 
 
 class ClinicSocketIOInput(SocketIOInput):
@@ -62,7 +202,9 @@ class ClinicSocketIOInput(SocketIOInput):
     def name(cls) -> Text:
         return "socketio"
 
-    def __init__(self, *args: Any, allowed_origins: Optional[list] = None, **kwargs: Any):
+    def __init__(
+        self, *args: Any, allowed_origins: Optional[list] = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         self.allowed_origins = (
             list(allowed_origins)
@@ -71,7 +213,9 @@ class ClinicSocketIOInput(SocketIOInput):
         )
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "ClinicSocketIOInput":
+    def from_credentials(
+        cls, credentials: Optional[Dict[Text, Any]]
+    ) -> "ClinicSocketIOInput":
         credentials = credentials or {}
         return cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -84,14 +228,34 @@ class ClinicSocketIOInput(SocketIOInput):
             credentials.get("metadata_key", "metadata"),
         )
 
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """The output used for messages not triggered by the visitor (e.g. reminders)."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return ClinicSocketIOOutput(self.sio, self.bot_message_evt, self.namespace)
+
+    def socketio_server(self) -> AsyncServer:
+        """The socket.io server, accepting only the allowed origins.
+
+        engineio checks the ``Origin`` of every connection (WebSocket included) against
+        the list. An empty list would switch the check off in engineio, so it means
+        "same origin only" here instead. The CORS *headers* of the polling transport are
+        left to Rasa's own CORS handling (``--cors``, given the same list by the
+        launcher): answering them twice makes browsers reject the response.
+        """
+        origins: Any = self.allowed_origins or None
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
+        sio.eio._cors_headers = _no_cors_headers  # type: ignore[attr-defined]
+        return sio
+
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
         """Defines the Sanic blueprint and the socket.io event handlers."""
-        # "*" would allow every origin; an explicit list lets engineio reject the others.
-        origins: Any = self.allowed_origins if self.allowed_origins else []
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
-        bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        sio = self.socketio_server()
+        bp = ClinicSocketBlueprint(
+            sio, self.socketio_path, "socketio_webhook", __name__
+        )
         self.sio = sio
 
         @bp.route("/", methods=["GET"])
@@ -103,7 +267,9 @@ class ClinicSocketIOInput(SocketIOInput):
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
-            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
+            return bool(
+                token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)
+            )
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
@@ -123,7 +289,9 @@ class ClinicSocketIOInput(SocketIOInput):
                 return
             text = clean_user_text(data.get("message", ""))
             if text is None:
-                logger.warning("Ignored a socket.io message whose text is not a string.")
+                logger.warning(
+                    "Ignored a socket.io message whose text is not a string."
+                )
                 return
             if self.session_persistence:
                 sender_id = session_id_from(data)
@@ -140,7 +308,7 @@ class ClinicSocketIOInput(SocketIOInput):
                     metadata = {}
             if not isinstance(metadata, dict):
                 metadata = {}
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = ClinicSocketIOOutput(sio, self.bot_message_evt, self.namespace)
             await on_new_message(
                 UserMessage(
                     text,
@@ -152,3 +320,8 @@ class ClinicSocketIOInput(SocketIOInput):
             )
 
         return bp
+
+
+def _no_cors_headers(environ: Dict[Text, Any]) -> List[Tuple[Text, Text]]:
+    """engineio adds no CORS headers of its own (see ``socketio_server``)."""
+    return []
