@@ -7,7 +7,9 @@ Placed after the intent classifier and before the FallbackClassifier:
   rules answer with the 911 / 988 message even in the middle of a booking form;
 * when it does not match but the classifier guessed a safety intent, that guess is demoted
   (the next intent in the ranking wins): only the deterministic check may raise an alarm,
-  which keeps false alarms measurable in docs/safety.md;
+  which keeps false alarms measurable in docs/safety.md. Setting ``keep_classifier_above``
+  (e.g. 0.9) in config.yml lets a classifier guess at or above that confidence through as
+  well; it is off (``null``) until it has been measured with a trained model;
 * empty or whitespace-only messages become ``nlu_fallback`` (asked to rephrase).
 """
 
@@ -38,6 +40,14 @@ def _ranking_entry(name: str, confidence: float) -> Dict[str, Any]:
 class SafetyGate(GraphComponent):
     """Overrides the predicted intent for emergencies and empty messages."""
 
+    def __init__(self, keep_classifier_above: Optional[float] = None) -> None:
+        self.keep_classifier_above = keep_classifier_above
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """``keep_classifier_above``: confidence at which a classifier-only safety guess stays."""
+        return {"keep_classifier_above": None}
+
     @classmethod
     def create(
         cls,
@@ -46,7 +56,12 @@ class SafetyGate(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SafetyGate":
-        return cls()
+        threshold = config.get("keep_classifier_above")
+        if threshold is not None and not 0.0 < float(threshold) <= 1.0:
+            raise ValueError(
+                f"SafetyGate: keep_classifier_above must be in (0, 1], got {threshold!r}"
+            )
+        return cls(None if threshold is None else float(threshold))
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Applies the gate to each message."""
@@ -67,14 +82,22 @@ class SafetyGate(GraphComponent):
             return
         intent = message.get(INTENT) or {}
         if intent.get(INTENT_NAME_KEY) in SAFETY_INTENTS:
+            confidence = float(intent.get("confidence") or 0.0)
+            if (
+                self.keep_classifier_above is not None
+                and confidence >= self.keep_classifier_above
+            ):
+                return
             ranking = [
                 r
                 for r in message.get(INTENT_RANKING_KEY) or []
                 if r.get(INTENT_NAME_KEY) not in SAFETY_INTENTS
             ]
-            if ranking:
-                message.set(INTENT, dict(ranking[0]), add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            if not ranking:
+                self._force(message, EMPTY_MESSAGE_INTENT)
+                return
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod
     def _force(message: Message, intent_name: str) -> None:

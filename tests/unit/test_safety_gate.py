@@ -1,0 +1,96 @@
+"""The SafetyGate NLU component: forced safety intents, demoted guesses, empty messages."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from clinic.nlu.safety_gate import SafetyGate
+
+
+def _gate(**config: Any) -> SafetyGate:
+    merged = {**SafetyGate.get_default_config(), **config}
+    return SafetyGate.create(merged, None, None, None)  # type: ignore[arg-type]
+
+
+def _message(text: Optional[str], ranking: List[Dict[str, Any]]) -> Message:
+    data: Dict[str, Any] = {}
+    if text is not None:
+        data[TEXT] = text
+    message = Message(data=data)
+    if ranking:
+        message.set(INTENT, dict(ranking[0]))
+        message.set(INTENT_RANKING_KEY, ranking)
+    return message
+
+
+def _rank(*pairs: Any) -> List[Dict[str, Any]]:
+    return [{"name": name, "confidence": conf} for name, conf in pairs]
+
+
+def _intent(message: Message) -> Dict[str, Any]:
+    return message.get(INTENT)
+
+
+def test_a_recognised_emergency_is_forced_with_full_confidence() -> None:
+    message = _message("I can't breathe", _rank(("request_booking", 0.9), ("greet", 0.1)))
+    _gate().process([message])
+    assert _intent(message) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "emergency"
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == [
+        "emergency", "request_booking", "greet"
+    ]
+
+
+def test_a_crisis_is_forced_to_the_crisis_intent() -> None:
+    message = _message("I want to end my life", _rank(("goodbye", 0.8)))
+    _gate().process([message])
+    assert _intent(message)["name"] == "crisis"
+
+
+def test_a_classifier_only_guess_is_demoted() -> None:
+    message = _message(
+        "the chest workout made my pecs sore",
+        _rank(("emergency", 0.7), ("crisis", 0.2), ("ask_fmm_overview", 0.1)),
+    )
+    _gate().process([message])
+    assert _intent(message)["name"] == "ask_fmm_overview"
+    assert {r["name"] for r in message.get(INTENT_RANKING_KEY)} == {"ask_fmm_overview"}
+
+
+def test_a_guess_with_nothing_else_ranked_becomes_fallback() -> None:
+    message = _message("hmm", _rank(("emergency", 0.99)))
+    _gate().process([message])
+    assert _intent(message)["name"] == "nlu_fallback"
+
+
+def test_the_optional_threshold_keeps_confident_classifier_guesses() -> None:
+    confident = _message("something new", _rank(("crisis", 0.95), ("greet", 0.05)))
+    unsure = _message("something new", _rank(("crisis", 0.6), ("greet", 0.4)))
+    _gate(keep_classifier_above=0.9).process([confident, unsure])
+    assert _intent(confident)["name"] == "crisis"
+    assert _intent(unsure)["name"] == "greet"
+
+
+@pytest.mark.parametrize("threshold", [0, -0.5, 1.5])
+def test_a_wrong_threshold_is_refused(threshold: float) -> None:
+    with pytest.raises(ValueError, match="keep_classifier_above"):
+        _gate(keep_classifier_above=threshold)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_empty_messages_become_fallback(text: str) -> None:
+    message = _message(text, _rank(("greet", 0.9)))
+    _gate().process([message])
+    assert _intent(message) == {"name": "nlu_fallback", "confidence": 1.0}
+
+
+def test_ordinary_messages_and_messages_without_text_are_untouched() -> None:
+    ordinary = _message("is FMM good for neck pain?", _rank(("ask_fmm_overview", 0.8)))
+    no_text = _message(None, _rank(("greet", 0.8)))
+    _gate().process([ordinary, no_text])
+    assert _intent(ordinary) == {"name": "ask_fmm_overview", "confidence": 0.8}
+    assert _intent(no_text) == {"name": "greet", "confidence": 0.8}
