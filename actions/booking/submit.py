@@ -1,0 +1,103 @@
+"""Submitting a confirmed booking request: store it durably, then tell the visitor.
+
+The visitor hears "received" only after the request and its outbox rows are committed.
+If storing fails they get an apology and the clinic's contact details, and the form's
+answers stay in the conversation so that "Try again" works. After a successful store
+the slots holding personal data are cleared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.booking import messages as m
+from actions.booking.parsing import THERAPIES, UNDECIDED, Contact, build_scheduler_url
+from actions.booking.settings import BookingConfigError, BookingSettings
+from actions.booking.store import BookingRequest, BookingStoreError, store_for
+from actions.clinic_info import clinic_config
+
+logger = logging.getLogger(__name__)
+
+CONTRAINDICATION_SLOT = "contraindication_note"  # set by the safety engineer's actions
+
+
+def request_from_slots(sender_id: str, slots: Dict[str, Any]) -> Optional[BookingRequest]:
+    """Builds the request from the form's slots; ``None`` when something required is missing."""
+    contact = Contact.from_slot(slots.get(m.CONTACT))
+    name = slots.get(m.NAME)
+    therapy = slots.get(m.THERAPY)
+    times = slots.get(m.TIMES)
+    if (
+        not name
+        or contact is None
+        or therapy not in (*THERAPIES, UNDECIDED)
+        or not times
+        or slots.get(m.CONSENT) is not True
+    ):
+        return None
+    note = slots.get(CONTRAINDICATION_SLOT)
+    return BookingRequest(
+        sender_id=sender_id,
+        name=str(name),
+        phone=contact.phone,
+        email=contact.email,
+        therapy=str(therapy),
+        preferred_times=str(times),
+        preferred_times_parsed=slots.get(m.TIMES_PARSED) or None,
+        concern=slots.get(m.CONCERN) or None,
+        contraindication_note=str(note) if note else None,
+        consent=True,
+    )
+
+
+class ActionSubmitBooking(Action):
+    """Stores the confirmed request with its outbox rows, in one transaction."""
+
+    def name(self) -> Text:
+        return "action_submit_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        slots = tracker.current_slot_values()
+        request = request_from_slots(tracker.sender_id, slots)
+        if request is None:
+            dispatcher.utter_message(text=m.NOTHING_TO_SUBMIT, buttons=[m.BOOK_BUTTON])
+            return []
+        contact_sentence = clinic_config().contact_sentence()
+        try:
+            settings = BookingSettings.from_env()
+            store = store_for(settings.database_url, settings.local_outbox_path)
+            request_id = await asyncio.to_thread(store.save_request, request, settings.channels)
+        except (BookingStoreError, BookingConfigError) as error:
+            logger.error("booking request could not be stored (%s)", type(error).__name__)
+            dispatcher.utter_message(
+                text=m.STORE_FAILED.format(contact=contact_sentence), buttons=[m.RETRY_BUTTON]
+            )
+            return []
+        logger.info(
+            "booking request %s stored for delivery via %s",
+            request_id,
+            ", ".join(settings.channels),
+        )
+        dispatcher.utter_message(text=m.RECEIVED.format(name=request.name))
+        url = build_scheduler_url(
+            clinic_config().public("booking", "scheduler_url_template"),
+            request.name,
+            request.email,
+        )
+        if url:
+            dispatcher.utter_message(
+                text=m.SCHEDULER_OFFER, buttons=[{"title": m.SCHEDULER_BUTTON, "url": url}]
+            )
+        cleared = list(m.ALL_BOOKING_SLOTS)
+        if request.contraindication_note:
+            cleared.append(CONTRAINDICATION_SLOT)  # stored with the request: not kept here
+        return [SlotSet(slot, None) for slot in cleared]
