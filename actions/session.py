@@ -11,6 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic_info import clinic_config
 
 
+def carry_over(slot: Text) -> bool:
+    """Whether a slot survives into a new session."""
+    return slot not in ("clinic_name", "requested_slot") and not slot.startswith("booking_")
+
+
 class ActionSessionStart(Action):
     """Starts a session like Rasa's default, then sets ``clinic_name`` from clinic.yml."""
 
@@ -24,11 +29,12 @@ class ActionSessionStart(Action):
         domain: Dict[Text, Any],
     ) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
-        # carry_over_slots_to_new_session: keep what the visitor already told us.
+        # carry_over_slots_to_new_session: keep the conversation context (last topic,
+        # therapy), but never a half-finished booking form's personal data.
         events += [
             SlotSet(key, value)
             for key, value in tracker.current_slot_values().items()
-            if value is not None and key != "clinic_name"
+            if value is not None and carry_over(key)
         ]
         events.append(SlotSet("clinic_name", clinic_config().clinic_name))
         events.append(ActionExecuted("action_listen"))

@@ -1,4 +1,4 @@
-"""``make run``: starts the action server, the Rasa server and the demo page, and supervises them.
+"""``make run``: starts the action server, Rasa server, demo page and booking worker; supervises them.
 
 * refuses to start when a port is taken, naming the port and what to do;
 * refuses a model trained by another Rasa version (CVE-2024-49375: never load models made
@@ -163,6 +163,10 @@ def services(settings: Settings) -> List[Service]:
                 f"http://{local}:{settings.rasa_port}/webhooks/rest/"),
         Service("demo page", [sys.executable, "-m", "clinic.web"],
                 f"http://{local}:{settings.web_port}/"),
+        Service("booking worker",
+                [sys.executable, "-m", "actions.booking.worker",
+                 "--health-port", str(settings.booking_worker_port)],
+                f"http://{local}:{settings.booking_worker_port}/health"),
     ]
 
 
@@ -214,7 +218,8 @@ def run(settings: Settings) -> int:
     """Starts and supervises all servers until Ctrl-C."""
     check_model(settings.model_path)
     check_ports({"Rasa server": settings.rasa_port, "action server": settings.action_port,
-                 "demo page": settings.web_port})
+                 "demo page": settings.web_port,
+                 "booking worker": settings.booking_worker_port})
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     env = child_env(settings)
     started: List[Service] = []

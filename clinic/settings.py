@@ -27,6 +27,7 @@ class Settings:
     action_port: int = 5055
     action_host: str = "127.0.0.1"
     web_port: int = 8080
+    booking_worker_port: int = 5056
     web_interface: str = "127.0.0.1"
     database_url: str = "sqlite:///var/conversations.db"
     booking_database_url: str = "sqlite:///var/bookings.db"
@@ -75,6 +76,7 @@ class Settings:
             action_port=port("ACTION_PORT", d.action_port),
             action_host=get("ACTION_HOST", d.action_host),
             web_port=port("WEB_PORT", d.web_port),
+            booking_worker_port=port("BOOKING_WORKER_PORT", d.booking_worker_port),
             web_interface=get("WEB_INTERFACE", d.web_interface),
             database_url=get("DATABASE_URL", d.database_url),
             booking_database_url=get("BOOKING_DATABASE_URL", d.booking_database_url),

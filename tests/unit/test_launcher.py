@@ -81,3 +81,8 @@ def test_servers_bind_to_configured_interfaces() -> None:
     assert env["RASA_TELEMETRY_ENABLED"] == "false"
     assert env["ACTION_SERVER_URL"] == "http://127.0.0.1:5055/webhook"
     assert env["DATABASE_URL"].startswith("sqlite:///")
+
+
+def test_make_run_starts_all_four_servers() -> None:
+    names = [service.name for service in launcher.services(Settings.from_env({}))]
+    assert names == ["action server", "Rasa server", "demo page", "booking worker"]
