@@ -7,8 +7,8 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SPACY   := models/spacy-clinic/meta.json
 MODEL   := models/clinic.tar.gz
-# Files generated from staff-edited sources before training (see `faq` below).
-GENERATED :=
+# Files generated from staff-edited sources before training.
+GENERATED := data/generated/faq.yml
 TRAIN_INPUTS = config.yml $(shell find data domain -name '*.yml' -not -path 'data/generated/*') \
                $(wildcard clinic/nlu/*.py clinic/safety/*.py) $(GENERATED)
 
@@ -29,6 +29,10 @@ $(STAMP): requirements.lock scripts/setup-venv.sh
 
 $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 	$(PY) -m clinic.nlp.build_spacy
+
+# Staff FAQs -> training data. The folder `faq` is a prerequisite so deleting a file counts too.
+$(GENERATED): $(STAMP) faq $(wildcard faq/*.yml) $(wildcard clinic/faq/*.py)
+	$(PY) -m clinic.faq.generate
 
 $(MODEL): $(STAMP) $(SPACY) $(TRAIN_INPUTS)
 	$(PY) -m clinic.train
@@ -58,3 +62,36 @@ lock: $(STAMP)  ## refresh requirements.lock from the current .venv
 
 clean:  ## remove trained models and runtime data (keeps .venv)
 	rm -rf models var results
+
+# ---- staff FAQs (docs/staff-guide.md) ------------------------------------------------------
+.PHONY: faq-check retrain rollback review
+
+faq-check: $(STAMP) $(SPACY)  ## check the FAQ files in faq/ (staff: run after editing one)
+	@$(PY) -m clinic.faq.check
+
+retrain: $(STAMP) $(SPACY)  ## check FAQs, train, test, publish only if nothing got worse
+	@$(PY) -m clinic.retrain $(ARGS)
+
+rollback: $(STAMP)  ## go back to the model from before the last `make retrain`
+	@$(PY) -m clinic.retrain --rollback $(ARGS)
+
+review: $(STAMP)  ## questions the assistant did not answer well (ARGS="--csv review.csv")
+	@$(PY) -m clinic.review $(ARGS)
+
+# ---- booking requests (docs/booking.md) -----------------------------------------------------
+.PHONY: bookings booking-worker
+
+bookings: $(STAMP)  ## booking requests + delivery status (ARGS="--csv out.csv" / "--handled ID")
+	@$(PY) -m actions.booking.cli $(ARGS)
+
+booking-worker: $(STAMP)  ## deliver stored booking requests once (`make run` keeps one running)
+	@$(PY) -m actions.booking.worker --once
+
+# ---- personal data (docs/deployment.md#personal-data) ---------------------------------------
+.PHONY: purge forget
+
+purge: $(STAMP)  ## delete conversations + booking requests older than RETENTION_DAYS (30)
+	@$(PY) -m clinic.retention purge $(ARGS)
+
+forget: $(STAMP)  ## delete one visitor's conversation and booking requests: SENDER=id
+	@$(PY) -m clinic.retention forget --sender "$(SENDER)"

@@ -13,7 +13,8 @@ from actions.clinic_info import clinic_config
 
 def carry_over(slot: Text) -> bool:
     """Whether a slot survives into a new session."""
-    return slot not in ("clinic_name", "requested_slot") and not slot.startswith("booking_")
+    refreshed = ("clinic_name", "clinic_contact", "requested_slot")
+    return slot not in refreshed and not slot.startswith("booking_")
 
 
 class ActionSessionStart(Action):
@@ -36,6 +37,8 @@ class ActionSessionStart(Action):
             for key, value in tracker.current_slot_values().items()
             if value is not None and carry_over(key)
         ]
-        events.append(SlotSet("clinic_name", clinic_config().clinic_name))
+        config = clinic_config()
+        events.append(SlotSet("clinic_name", config.clinic_name))
+        events.append(SlotSet("clinic_contact", config.contact_sentence()))
         events.append(ActionExecuted("action_listen"))
         return events

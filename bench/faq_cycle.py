@@ -1,0 +1,87 @@
+"""Time from saving a new FAQ to the running server answering it (target: under 3 minutes).
+
+``measure_faq_cycle()`` starts a scratch stack (``clinic.devstack``), copies ``faq/`` and the
+live model into a scratch folder, then times exactly what a staff member does after saving
+the file: ``make retrain`` (``python -m clinic.retrain``: check, train, test, compare, publish
+through the model API) until the running server answers the new question. The FAQ is the
+parking example of docs/staff-guide.md. The project's own ``faq/``, ``models/`` and
+``data/generated/`` are never touched. Called by ``make bench`` (``bench.run --faq-cycle``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from clinic.devstack import Stack, start_stack, stop_stack
+from clinic.settings import PROJECT_ROOT
+
+QUESTION = "where can I park?"
+ANSWER = "Our front desk can tell you where to park"
+ANSWER_TIMEOUT_S = 60.0
+
+
+class FaqCycleError(RuntimeError):
+    """The cycle could not be completed; the message says which step failed."""
+
+
+def guide_example() -> str:
+    """The "Is there parking?" FAQ exactly as docs/staff-guide.md tells staff to write it."""
+    guide = (PROJECT_ROOT / "docs" / "staff-guide.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", guide, re.S)
+    return next(block for block in blocks if "question: Is there parking?" in block)
+
+
+def _answered(stack: Stack, sender: str) -> bool:
+    replies = stack.rest(sender, QUESTION)
+    return any(ANSWER in str(reply.get("text", "")) for reply in replies)
+
+
+def measure_faq_cycle() -> float:
+    """Seconds from saving a new FAQ file to the live server answering it."""
+    with tempfile.TemporaryDirectory(prefix="clinic-faq-cycle-") as tmp:
+        work = Path(tmp)
+        faq_dir, models_dir = work / "faq", work / "models"
+        shutil.copytree(PROJECT_ROOT / "faq", faq_dir)
+        models_dir.mkdir()
+        shutil.copy(PROJECT_ROOT / "models" / "clinic.tar.gz", models_dir / "clinic.tar.gz")
+        cached = PROJECT_ROOT / "models" / "live-metrics.json"
+        if cached.exists():  # the live model's figures, as on a clinic's machine
+            shutil.copy(cached, models_dir / "live-metrics.json")
+        stack = start_stack(work / "stack")
+        new_faq = faq_dir / "parking.yml"
+        try:
+            if _answered(stack, "bench-faq-before"):
+                raise FaqCycleError("the live model already answers the benchmark question")
+            # as on the clinic's machine, where `make run` is up: reuse its action server
+            env = {**os.environ, "RASA_API_TOKEN": stack.api_token,
+                   "ACTION_SERVER_URL": stack.action_url}
+            started = time.monotonic()
+            new_faq.write_text(guide_example(), encoding="utf-8")
+            result = subprocess.run(
+                [sys.executable, "-m", "clinic.retrain", "--faq-dir", str(faq_dir),
+                 "--models-dir", str(models_dir), "--rasa-url", stack.rasa_url],
+                cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+            )
+            if result.returncode != 0:
+                raise FaqCycleError(f"make retrain failed ({result.returncode}):\n"
+                                    f"{result.stdout[-3000:]}{result.stderr[-2000:]}")
+            deadline = time.monotonic() + ANSWER_TIMEOUT_S
+            while not _answered(stack, f"bench-faq-{time.monotonic():.0f}"):
+                if time.monotonic() > deadline:
+                    raise FaqCycleError("the server did not answer the new FAQ after retrain")
+                time.sleep(1)
+            return time.monotonic() - started
+        finally:
+            new_faq.unlink(missing_ok=True)
+            stop_stack(stack)
+
+
+if __name__ == "__main__":
+    print(f"new FAQ -> live answer: {measure_faq_cycle():.0f} s")
