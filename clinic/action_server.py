@@ -9,8 +9,20 @@ from clinic.privacy import install_log_redaction
 from clinic.settings import Settings
 
 
+def block_tensorflow() -> None:
+    """Keeps TensorFlow out of the action server.
+
+    The actions use spaCy (lemmas for the content search) but no neural network. thinc,
+    spaCy's ML library, imports TensorFlow whenever it is installed (Rasa needs it), which
+    costs ~350 MiB of memory and ~2 s of start-up here (measured: 463 -> 119 MiB for
+    ``import spacy`` + our pipeline). Marking the module as absent makes thinc skip it.
+    """
+    sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
+
+
 def main() -> None:
     """``python -m clinic.action_server`` == ``rasa run actions`` on ACTION_HOST:ACTION_PORT."""
+    block_tensorflow()
     settings = Settings.from_env()
     install_log_redaction()
     os.environ["SANIC_HOST"] = settings.action_host  # read by rasa_sdk.endpoint.run
