@@ -54,6 +54,9 @@ browser:  ## install Debian's chromium for the browser tests when it is missing
 test: $(MODEL) browser  ## set up, train if needed, run the whole test suite
 	$(PY) -m pytest
 
+eval: $(MODEL)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
+	$(PY) -m clinic.evaluation
+
 bench: $(MODEL)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
 	$(PY) -m bench.run --faq-cycle
 

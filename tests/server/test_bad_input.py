@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-from tests.server.helpers import response_texts
 
 BAD_MESSAGES = {
     "empty": "",
@@ -33,9 +32,9 @@ def test_bad_message_gets_a_sensible_reply(stack, label: str) -> None:
     assert stack.rest(f"after-{uuid.uuid4().hex}", "hello")[0]["text"]
 
 
-def test_empty_message_is_asked_to_rephrase(stack) -> None:
+def test_empty_message_gets_a_question_back(stack) -> None:
     replies = stack.rest(f"empty-{uuid.uuid4().hex}", "")
-    assert replies[0]["text"] in response_texts("utter_please_rephrase") or "?" in replies[0]["text"]
+    assert replies[0]["text"].rstrip().endswith("?")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,164 @@
+"""Answering therapy questions from the curated content (``content/``).
+
+``action_answer_question`` answers every ``ask_*`` intent: it picks the topic from the intent,
+the therapy the visitor named (or the one just discussed, for "how does it ..."), and the
+last topic for follow-ups ("tell me more", "why?", "and in FMM?").
+``action_handle_unclear`` runs when the NLU is unsure (``nlu_fallback``): it searches the
+content and answers, asks "did you mean ...?", or says honestly that it doesn't know.
+
+Both always record the topic they answered in the ``last_topic`` slot and keep the
+``therapy`` slot ("NMT"/"FMM") for the booking form. The replies themselves are built by the
+pure helpers of ``actions/knowledge_replies.py``.
+
+The content is loaded, validated and indexed when the action server imports this module,
+so a mistake in a content file stops the server at start-up with a message naming the file
+and the entry, instead of surfacing in a visitor's chat.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_info import clinic_config
+from actions.knowledge import ContentError, knowledge_base
+from actions.knowledge_replies import (
+    FOLLOW_UP_INTENTS,
+    INTENT_MORE,
+    INTENT_WHY,
+    LAST_TOPIC_SLOT,
+    Reply,
+    follow_up_reply,
+    resolve_topic,
+    slot_events,
+    therapies_in,
+    topic_reply,
+    unclear_reply,
+)
+from actions.search import TopicIndex, build_index, default_tokenizer
+
+logger = logging.getLogger(__name__)
+
+# Follow-ups that only make sense after an answer ("and in FMM?" names its own subject).
+CONTEXT_FREE_FOLLOW_UPS = (INTENT_MORE, INTENT_WHY)
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> List[EventType]:
+    """Sends the reply and returns its slot events."""
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+    return slot_events(reply)
+
+
+# ---------------------------------------------------------------------------------------
+# Content and index: loaded once, when the action server imports this module
+# ---------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def topic_index() -> TopicIndex:
+    """The search index over the curated content (built once per process)."""
+    kb = knowledge_base()
+    return build_index(
+        ((t.id, t.search_text(), t.search_boosted_text()) for t in kb.topics.values()),
+        default_tokenizer(),
+    )
+
+
+def warm_up() -> None:
+    """Loads and validates the content and builds the index (fails fast on bad content).
+
+    Raises:
+        ImportError: the content is invalid. rasa-sdk stops the action server (exit code
+            1) on an ImportError while loading actions, logging this message, which names
+            the file and the entry to fix.
+    """
+    try:
+        kb = knowledge_base()
+        topic_index()
+    except ContentError as exc:
+        logger.error("The curated content in content/ is invalid: %s", exc)
+        raise ImportError(f"invalid curated content: {exc}") from exc
+    logger.info("curated content loaded: %d topics", len(kb.topics))
+
+
+warm_up()
+
+
+# ---------------------------------------------------------------------------------------
+# Actions
+# ---------------------------------------------------------------------------------------
+
+
+Parsed = Tuple[str, Optional[str], List[Dict[str, Any]], List[Dict[str, Any]]]
+
+
+def _latest(tracker: Tracker) -> Parsed:
+    """Intent name, text, entities and intent ranking of the visitor's latest message."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name") or ""
+    entities = message.get("entities") or []
+    ranking = message.get("intent_ranking") or []
+    return intent, message.get("text"), entities, ranking
+
+
+class ActionAnswerQuestion(Action):
+    """Answers a therapy question (any ``ask_*`` intent, follow-ups included)."""
+
+    def name(self) -> Text:
+        return "action_answer_question"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        kb = knowledge_base()
+        config = clinic_config()
+        intent, text, entities, ranking = _latest(tracker)
+        named = therapies_in(entities, text)
+        last_topic = tracker.get_slot(LAST_TOPIC_SLOT)
+        if intent in CONTEXT_FREE_FOLLOW_UPS and kb.get(last_topic) is None:
+            # "tell me more" with nothing before it: maybe a question the NLU misread
+            reply = unclear_reply(
+                kb, topic_index(), text, ranking, named, config, answer_only=True
+            )
+        elif intent in FOLLOW_UP_INTENTS:
+            reply = follow_up_reply(kb, intent, named, last_topic, config)
+        else:
+            topic_id = resolve_topic(kb, intent, named, last_topic, text)
+            if topic_id is None:
+                logger.warning("no topic for intent %s; searching instead", intent)
+                reply = unclear_reply(kb, topic_index(), text, ranking, named, config)
+            else:
+                reply = topic_reply(kb, topic_id, config, named=named)
+        logger.info("answer: intent=%s topic=%s", intent, reply.topic)
+        return send(dispatcher, reply)
+
+
+class ActionHandleUnclear(Action):
+    """When the NLU is unsure: answer from a content search, ask, or admit not knowing."""
+
+    def name(self) -> Text:
+        return "action_handle_unclear"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        kb = knowledge_base()
+        _, text, entities, ranking = _latest(tracker)
+        reply = unclear_reply(
+            kb, topic_index(), text, ranking, therapies_in(entities, text), clinic_config()
+        )
+        logger.info(
+            "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"
+        )
+        return send(dispatcher, reply)

@@ -1,0 +1,271 @@
+"""Searching the curated content when the NLU is unsure (pure, no Rasa).
+
+A small BM25 index over every topic's title, quick-reply label, texts and keywords, built
+once. Words are reduced to lemmas with the project's own spaCy pipeline
+(``models/spacy-clinic``: lookup lemmatizer, no vectors) or, when it isn't available, with
+a simple lowercase tokenizer. Unknown words close to a known one ("tirgger") are corrected.
+
+``decide`` turns a search result (plus what the intent classifier guessed) into one of:
+answer (strong match), "did you mean" (close) or "I don't know" (nothing relevant). How
+much of the question the content covers is what keeps unrelated questions ("write me a
+poem") from ever getting a therapy answer.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from clinic.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+SPACY_MODEL = PROJECT_ROOT / "models" / "spacy-clinic"
+Tokenizer = Callable[[str], List[str]]
+
+# BM25 parameters (the usual defaults).
+K1 = 1.5
+B = 0.75
+# Title, label and keywords say what a topic is about: they count this many times.
+FIELD_BOOST = 2
+# Share of the question's (IDF-weighted) words the content knows.
+STRONG_COVERAGE = 0.6
+CLOSE_COVERAGE = 0.5
+# A strong match must be clearly ahead of the runner-up.
+STRONG_RATIO = 1.35
+MIN_STRONG_SCORE = 4.0
+# Candidates for "did you mean" must score at least this share of the best one.
+CLOSE_SHARE = 0.5
+MAX_SUGGESTIONS = 3
+# The intent classifier's guesses below the fallback threshold still help: several intents
+# leading to one topic add up (DIRECT), and a guess the search agrees with is answered.
+DIRECT_CONFIDENCE = 0.6
+AGREE_CONFIDENCE = 0.2
+AGREE_COVERAGE = 0.3
+SUGGEST_CONFIDENCE = 0.4
+# The search "supports" a guess that scores at least this share of its best hit.
+SUPPORT_SHARE = 0.85
+FUZZY_CUTOFF = 0.84
+FUZZY_MIN_LENGTH = 5
+
+# Question words that do say what a visitor is after ("where" -> the location topic).
+_KEEP_WORDS = frozenset({"where"})
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# Used only by the fallback tokenizer (spaCy brings its own list).
+_STOP_WORDS = frozenset(
+    """a about above after again all also am an and any are as at be been being before
+    between both but by can could did do does doing done for from get got had has have
+    having he her here him his how i if in into is it its itself just me might more most
+    my no nor not now of off on once only or other our out over own please same she should
+    so some such than that the their them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with
+    would you your yours yourself tell know want like need im i'm ive i've whats what's
+    thing things something really much many lot kind sort anything""".split()
+) - _KEEP_WORDS
+# Chat filler that says nothing about the topic ("hi, I was reading your website and...").
+_FILLER_WORDS = frozenset(
+    """hi hello hey thanks thank ok okay hmm um website site page read reading wonder
+    wondering actually basically curious question ask asking explain exactly quick little
+    bit maybe probably guess look looking hear heard say said think anyway pls plz wat
+    wats whats wht u ur r ya""".split()
+)
+_SUFFIXES = ("ies", "ing", "ed", "es", "s")
+# Where spaCy's lookup lemmatizer goes wrong for our purposes ("number" -> "numb").
+_LEMMA_FIXES = {"number": "number", "numbers": "number"}
+
+
+def simple_tokens(text: str) -> List[str]:
+    """Lowercase words without stop words, with a crude suffix stripping."""
+    tokens = []
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("’", "'")
+        if word in _STOP_WORDS or word in _FILLER_WORDS or len(word) < 2 or word.isdigit():
+            continue
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+                break
+        tokens.append(word)
+    return tokens
+
+
+class SpacyLemmaTokenizer:
+    """Lemmas from the project's spaCy pipeline, lowercased, without stop words."""
+
+    def __init__(self, model_path: Path = SPACY_MODEL) -> None:
+        import spacy  # imported here: only the action server pays for it
+
+        self._nlp = spacy.load(str(model_path))
+        stop_words = self._nlp.Defaults.stop_words | _STOP_WORDS | _FILLER_WORDS
+        self._stop_words = stop_words - _KEEP_WORDS
+
+    def __call__(self, text: str) -> List[str]:
+        tokens = []
+        for token in self._nlp(text):
+            lower = token.lower_
+            if not any(ch.isalpha() for ch in lower) or lower in self._stop_words:
+                continue
+            lemma = _LEMMA_FIXES.get(lower) or token.lemma_.lower() or lower
+            if lemma in self._stop_words or len(lemma) < 2:
+                continue
+            tokens.append(lemma)
+        return tokens
+
+
+def default_tokenizer() -> Tokenizer:
+    """spaCy lemmas when the project's pipeline is available, else ``simple_tokens``."""
+    try:
+        return SpacyLemmaTokenizer(SPACY_MODEL)
+    except (ImportError, OSError, ValueError) as exc:
+        logger.warning(
+            "spaCy pipeline unavailable (%s); search uses simple tokens", type(exc).__name__
+        )
+        return simple_tokens
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A topic and how well it matches the question."""
+
+    topic: str
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Ranked hits and how much of the question the content knows (0..1)."""
+
+    hits: Tuple[Hit, ...]
+    coverage: float
+
+    @property
+    def top(self) -> Optional[Hit]:
+        """The best hit, if any."""
+        return self.hits[0] if self.hits else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with an unclear question: ``answer``, ``clarify`` or ``unknown``."""
+
+    kind: str
+    topics: Tuple[str, ...] = ()
+
+
+ANSWER, CLARIFY, UNKNOWN = "answer", "clarify", "unknown"
+
+
+class TopicIndex:
+    """BM25 over the topics' text; built once, then searched per message."""
+
+    def __init__(self, documents: Dict[str, Tuple[str, str]], tokenizer: Tokenizer) -> None:
+        """Indexes ``{topic id: (body text, boosted text)}``."""
+        self._tokenize = tokenizer
+        self._docs: Dict[str, Counter] = {}
+        for topic_id, (body, boosted) in documents.items():
+            tokens = tokenizer(body) + tokenizer(boosted) * FIELD_BOOST
+            self._docs[topic_id] = Counter(tokens)
+        self._lengths = {tid: sum(c.values()) for tid, c in self._docs.items()}
+        count = len(self._docs) or 1
+        self._avg_length = (sum(self._lengths.values()) / count) or 1.0
+        frequency: Counter = Counter()
+        for counts in self._docs.values():
+            frequency.update(counts.keys())
+        self._idf = {
+            term: math.log(1 + (count - n + 0.5) / (n + 0.5)) for term, n in frequency.items()
+        }
+        self._unknown_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._vocabulary = sorted(self._idf)
+
+    @property
+    def vocabulary(self) -> Sequence[str]:
+        """Every indexed term."""
+        return self._vocabulary
+
+    def _correct(self, token: str) -> str:
+        if token in self._idf or len(token) < FUZZY_MIN_LENGTH:
+            return token
+        close = difflib.get_close_matches(token, self._vocabulary, n=1, cutoff=FUZZY_CUTOFF)
+        return close[0] if close else token
+
+    def query_terms(self, text: str) -> List[str]:
+        """The question's terms as the index sees them (lemmas, typos corrected)."""
+        return [self._correct(token) for token in self._tokenize(text)]
+
+    def search(self, text: str) -> SearchResult:
+        """Ranks topics for ``text``."""
+        terms = list(dict.fromkeys(self.query_terms(text)))
+        if not terms:
+            return SearchResult(hits=(), coverage=0.0)
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}
+        known = sum(w for t, w in weights.items() if t in self._idf)
+        coverage = known / sum(weights.values())
+        scores: Dict[str, float] = {}
+        for topic_id, counts in self._docs.items():
+            norm = K1 * (1 - B + B * self._lengths[topic_id] / self._avg_length)
+            score = 0.0
+            for term in terms:
+                tf = counts.get(term, 0)
+                if tf:
+                    score += self._idf[term] * tf * (K1 + 1) / (tf + norm)
+            if score > 0:
+                scores[topic_id] = score
+        hits = tuple(
+            Hit(tid, round(s, 4))
+            for tid, s in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return SearchResult(hits=hits, coverage=round(coverage, 4))
+
+
+def decide(
+    result: SearchResult,
+    classifier_topic: Optional[str] = None,
+    classifier_confidence: float = 0.0,
+) -> Decision:
+    """Answer, ask "did you mean", or admit not knowing.
+
+    Args:
+        result: the content search for the visitor's message.
+        classifier_topic: the topic the intent classifier's (sub-threshold) guesses lead
+            to, if the message is a therapy question at all.
+        classifier_confidence: the summed confidence of the intents leading to it.
+    """
+    hits = result.hits
+    if classifier_topic is not None and classifier_confidence >= DIRECT_CONFIDENCE:
+        return Decision(ANSWER, (classifier_topic,))
+    scores = {hit.topic: hit.score for hit in hits}
+    supported = (
+        classifier_topic is not None
+        and bool(hits)
+        and scores.get(classifier_topic, 0.0) >= SUPPORT_SHARE * hits[0].score
+    )
+    agrees = supported and (
+        (classifier_confidence >= AGREE_CONFIDENCE and result.coverage >= AGREE_COVERAGE)
+        or classifier_confidence >= SUGGEST_CONFIDENCE
+    )
+    if agrees and classifier_topic is not None:
+        return Decision(ANSWER, (classifier_topic,))
+    if hits and result.coverage >= CLOSE_COVERAGE:
+        top = hits[0]
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        clear_lead = top.score >= STRONG_RATIO * runner_up and top.score >= MIN_STRONG_SCORE
+        if result.coverage >= STRONG_COVERAGE and clear_lead:
+            return Decision(ANSWER, (top.topic,))
+        candidates = [h.topic for h in hits if h.score >= CLOSE_SHARE * top.score]
+        if classifier_topic and classifier_confidence >= AGREE_CONFIDENCE:
+            candidates.insert(0, classifier_topic)
+        return Decision(CLARIFY, tuple(dict.fromkeys(candidates))[:MAX_SUGGESTIONS])
+    if classifier_topic and classifier_confidence >= SUGGEST_CONFIDENCE:
+        return Decision(CLARIFY, (classifier_topic,))
+    return Decision(UNKNOWN)
+
+
+def build_index(documents: Iterable[Tuple[str, str, str]], tokenizer: Tokenizer) -> TopicIndex:
+    """Builds a ``TopicIndex`` from ``(topic id, body text, boosted text)`` triples."""
+    return TopicIndex({tid: (body, boosted) for tid, body, boosted in documents}, tokenizer)

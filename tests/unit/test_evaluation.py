@@ -1,0 +1,168 @@
+"""The pure parts of clinic/evaluation.py: parsing, scoring and the markdown report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Dict, Optional
+
+import pytest
+
+from clinic.evaluation import (
+    EvaluationError,
+    HeldOutQuestion,
+    HeldOutResult,
+    cross_validation_command,
+    load_heldout,
+    parse_intent_report,
+    predicted_topic,
+    render_markdown,
+    run_heldout,
+    score_heldout,
+)
+
+REPORT = {
+    "ask_more": {"precision": 1.0, "recall": 0.9, "f1-score": 0.947, "support": 20,
+                 "confused_with": {"ask_why": 2}},
+    "ask_why": {"precision": 0.9, "recall": 1.0, "f1-score": 0.947, "support": 18,
+                "confused_with": {}},
+    "accuracy": 0.95,
+    "macro avg": {"precision": 0.95, "recall": 0.95, "f1-score": 0.947, "support": 38},
+    "weighted avg": {"precision": 0.95, "recall": 0.95, "f1-score": 0.947, "support": 38},
+}
+
+
+def result(text: str, expected: str, got: str) -> HeldOutResult:
+    return HeldOutResult(HeldOutQuestion(text, expected), got)
+
+
+def test_parse_intent_report_reads_rows_and_macro() -> None:
+    report = parse_intent_report(REPORT)
+    assert [s.intent for s in report.intents] == ["ask_more", "ask_why"]
+    assert report.macro_f1 == pytest.approx(0.947)
+    assert report.accuracy == pytest.approx(0.95)
+    assert report.intents[0].confused_with == (("ask_why", 2),)
+    assert report.intents[0].support == 20
+
+
+def test_parse_intent_report_computes_macro_when_missing() -> None:
+    rows = {k: v for k, v in REPORT.items() if k != "macro avg"}
+    rows["ask_why"] = dict(rows["ask_why"], **{"f1-score": 0.5})
+    assert parse_intent_report(rows).macro_f1 == pytest.approx((0.947 + 0.5) / 2)
+
+
+def test_score_heldout_counts_per_topic_and_lists_misses() -> None:
+    results = [
+        result("what are trigger points", "trigger_points", "trigger_points"),
+        result("how does fmm see knots", "trigger_points_fmm", "trigger_points"),
+        result("write me a poem", "none", "none"),
+        result("best sushi", "none", "location"),
+    ]
+    score = score_heldout(results)
+    assert (score.correct, score.total) == (2, 4)
+    assert score.accuracy == pytest.approx(0.5)
+    assert score.per_topic == (
+        ("none", 1, 2), ("trigger_points", 1, 1), ("trigger_points_fmm", 0, 1)
+    )
+    assert [m.question.text for m in score.misses] == ["how does fmm see knots", "best sushi"]
+
+
+def test_empty_heldout_scores_zero() -> None:
+    assert score_heldout([]).accuracy == 0.0
+
+
+def test_predicted_topic_maps_empty_slot_to_none() -> None:
+    assert predicted_topic(None) == "none"
+    assert predicted_topic("") == "none"
+    assert predicted_topic("armoring") == "armoring"
+
+
+def test_markdown_has_tables_targets_and_misses() -> None:
+    heldout = score_heldout([
+        result("a | b", "armoring", "dissociation"),
+        result("c", "armoring", "armoring"),
+    ])
+    text = render_markdown(parse_intent_report(REPORT), heldout, "2026-01-01 10:00")
+    assert "| ask_more | 1.000 | 0.900 | 0.947 | 20 | ask_why (2) |" in text
+    assert "| **macro average** | | | **0.947** | | |" in text
+    assert "| held-out questions answered with the right topic | 0.500 (1/2) |" in text
+    assert "BELOW TARGET" in text
+    assert "| a \\| b | armoring | dissociation |" in text  # pipes escaped in cells
+    assert "| armoring | 1 | 2 | 0.50 |" in text
+
+
+def test_markdown_without_measurements_says_not_measured() -> None:
+    text = render_markdown(None, None, "2026-01-01 10:00", notes=["training pending"])
+    assert text.count("not measured") == 2
+    assert "- training pending" in text
+    assert "### Misses" not in text
+
+
+def test_markdown_without_misses_says_none() -> None:
+    heldout = score_heldout([result("c", "armoring", "armoring")])
+    assert "### Misses\n\nNone." in render_markdown(None, heldout, "now")
+
+
+def test_load_heldout_accepts_list_and_questions_key(tmp_path: Path) -> None:
+    flat = tmp_path / "flat.yml"
+    flat.write_text("- {text: what is nmt, topic: nmt_overview}\n", encoding="utf-8")
+    keyed = tmp_path / "keyed.yml"
+    keyed.write_text("questions:\n  - {text: hi poem, topic: none}\n", encoding="utf-8")
+    assert load_heldout(flat) == [HeldOutQuestion("what is nmt", "nmt_overview")]
+    assert load_heldout(keyed) == [HeldOutQuestion("hi poem", "none")]
+
+
+def test_load_heldout_rejects_missing_file_and_bad_entries(tmp_path: Path) -> None:
+    with pytest.raises(EvaluationError, match="missing"):
+        load_heldout(tmp_path / "nope.yml")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- {text: no topic here}\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="entry #1 needs 'text' and 'topic'"):
+        load_heldout(bad)
+
+
+def test_cross_validation_command_uses_project_config_and_data(tmp_path: Path) -> None:
+    cmd = cross_validation_command(tmp_path)
+    joined = " ".join(cmd[1:])
+    assert cmd[0].endswith("rasa")
+    assert "test nlu --cross-validation --folds 5" in joined
+    assert "--config config.yml --nlu data --domain domain" in joined
+    assert f"--out {tmp_path}" in joined
+
+
+class FakeTrackerStore:
+    """Stores the last_topic an answer would set, per sender."""
+
+    def __init__(self) -> None:
+        self.slots: Dict[str, Optional[str]] = {}
+
+    async def retrieve(self, sender: str):
+        value = self.slots.get(sender)
+        return SimpleNamespace(get_slot=lambda name: value if name == "last_topic" else None)
+
+
+class FakeAgent:
+    """Answers "trigger" questions with trigger_points and nothing else."""
+
+    def __init__(self) -> None:
+        self.tracker_store = FakeTrackerStore()
+        self.senders = []
+
+    async def handle_text(self, text: str, sender_id: str):
+        self.senders.append(sender_id)
+        if "trigger" in text:
+            self.tracker_store.slots[sender_id] = "trigger_points"
+        return []
+
+
+async def test_run_heldout_uses_fresh_sender_per_question_and_reads_slot() -> None:
+    agent = FakeAgent()
+    questions = [
+        HeldOutQuestion("what are trigger points", "trigger_points"),
+        HeldOutQuestion("write me a poem", "none"),
+        HeldOutQuestion("what is fmm", "fmm_overview"),
+    ]
+    results = await run_heldout(agent, questions)
+    assert len(set(agent.senders)) == 3
+    assert [r.predicted for r in results] == ["trigger_points", "none", "none"]
+    assert [r.correct for r in results] == [True, True, False]
