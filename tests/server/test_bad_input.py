@@ -34,7 +34,7 @@ def test_bad_message_gets_a_sensible_reply(stack, label: str) -> None:
 
 def test_empty_message_gets_a_question_back(stack) -> None:
     replies = stack.rest(f"empty-{uuid.uuid4().hex}", "")
-    assert replies[0]["text"].rstrip().endswith("?")
+    assert "?" in replies[0]["text"]
 
 
 @pytest.mark.parametrize(
