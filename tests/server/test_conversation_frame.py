@@ -35,7 +35,10 @@ async def test_frame_replies(agent, text: str, response: str) -> None:
         assert texts[0] in expected, texts
 
 
-async def test_gibberish_is_asked_to_rephrase(agent) -> None:
-    texts = await _reply_texts(agent, "qwzx plorf vrrmb")
-    assert texts, "no reply"
-    assert any("?" in t for t in texts)
+async def test_gibberish_gets_an_honest_reply_with_options(agent) -> None:
+    sender = f"frame-{uuid.uuid4().hex}"
+    messages = await agent.handle_text("qwzx plorf vrrmb", sender_id=sender)
+    assert messages, "no reply"
+    assert any(m.get("buttons") for m in messages), "should offer what it can help with"
+    tracker = await agent.tracker_store.retrieve(sender)
+    assert tracker.get_slot("last_topic") is None  # no therapy answer to gibberish
