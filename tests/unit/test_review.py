@@ -126,6 +126,8 @@ def test_csv_export_has_no_contact_details(database: str, tmp_path: Path,
     assert [row["question"] for row in rows][0] == "Do you validate parking"
     assert rows[0]["times_asked"] == "3"
     assert rows[0]["other_wordings"] == "is parking validated"
+    # the scratch folder's name (e.g. pytest-100) is not visitor data
+    printed = printed.replace(str(tmp_path), "<tmp>").replace(database, "<db>")
     for text in (printed, out.read_text(encoding="utf-8")):
         assert "Do you validate parking" in text
         assert not EMAIL.search(text)
