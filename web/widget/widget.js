@@ -24,7 +24,7 @@
     primary: HEX.test(ds.primaryColor || "") ? ds.primaryColor : "#1f5f5b",
     position: ds.position === "left" ? "left" : "right",
     placeholder: ds.placeholder || "Type your question",
-    footnote: ds.footnote === undefined ? "Automated assistant. In an emergency, call 911." : ds.footnote,
+    footnote: ds.footnote === undefined ? "Automated assistant. Emergency: call 911. Crisis: call or text 988." : ds.footnote,
     linkHosts: (ds.allowedLinkHosts === undefined ? location.hostname : ds.allowedLinkHosts).split(",").map(function (h) {
       return h.trim().toLowerCase();
     }).filter(Boolean),
