@@ -174,8 +174,11 @@ def render(results: Dict[str, object]) -> str:
     lines.append(f"| start-up time (launcher start to all servers healthy) | "
                  f"{results['startup']:.1f} s |")
     train = results.get("training")
-    lines.append("| training time (`make train`, full model) | "
-                 + (f"{train['seconds']:.0f} s (finished {train['finished']}) |"
+    kind = {"cold": "cold: every component trained",
+            "incremental": "incremental: Rasa reused cached components"}
+    lines.append("| training time (last `make train`) | "
+                 + (f"{train['seconds']:.0f} s ({kind.get(train.get('kind'), 'kind unknown')}; "
+                    f"finished {train['finished']}) |"
                     if train else "not recorded yet (run `make train`) |"))
     overhead = results["content"]
     lines.append(f"| answer from curated content vs. plain response (p50) | "
