@@ -78,7 +78,10 @@ PREVIOUS_METRICS = "previous-metrics.json"
 KEEP_CANDIDATES = 3
 MAX_MISSES_SHOWN = 10
 STORIES_DIR = PROJECT_ROOT / "tests" / "stories"
-EVALUATION_INPUTS = (PROJECT_ROOT / "tests" / "heldout" / "questions.yml",)
+EVALUATION_INPUTS = (
+    PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
+    PROJECT_ROOT / "tests" / "heldout" / "questions_batch2.yml",
+)
 MODEL_LOAD_TIMEOUT_S = 300.0
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_SERVER = 0, 1, 2, 3, 4

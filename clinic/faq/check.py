@@ -66,8 +66,7 @@ class ProjectData:
 
     examples: Dict[str, Tuple[str, Path]] = field(default_factory=dict)  # text -> intent, file
     examples_by_intent: Dict[str, List[str]] = field(default_factory=dict)
-    heldout: Set[str] = field(default_factory=set)
-    heldout_path: Optional[Path] = None
+    heldout: Dict[str, Path] = field(default_factory=dict)  # test question -> its file
     intents: Set[str] = field(default_factory=set)
     problems: List[Problem] = field(default_factory=list)  # about the project's own files
 
@@ -95,11 +94,14 @@ def _nlu_examples(document: object) -> Iterable[Tuple[str, str]]:
 def load_project_data(
     data_dir: Path = PROJECT_ROOT / "data",
     domain_dir: Path = PROJECT_ROOT / "domain",
-    heldout_path: Path = PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
+    heldout_paths: Sequence[Path] = (
+        PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
+        PROJECT_ROOT / "tests" / "heldout" / "questions_batch2.yml",
+    ),
     skip: Sequence[Path] = (PROJECT_ROOT / "data" / "generated",),
 ) -> ProjectData:
     """Reads the non-FAQ training examples, the held-out questions and the domain's intents."""
-    project = ProjectData(heldout_path=heldout_path)
+    project = ProjectData()
     skipped = [path.resolve() for path in skip]
     for path in sorted(data_dir.rglob("*.yml")) if data_dir.is_dir() else []:
         resolved = path.resolve()
@@ -115,10 +117,14 @@ def load_project_data(
         for intent, text in _nlu_examples(document):
             project.examples.setdefault(normalise(text), (intent, path))
             project.examples_by_intent.setdefault(intent, []).append(text)
-    if heldout_path.is_file():
+    for heldout_path in heldout_paths:
+        if not heldout_path.is_file():
+            continue
         questions = (yaml.safe_load(heldout_path.read_text(encoding="utf-8")) or {})
-        project.heldout.update(normalise(str(q.get("text", "")))
-                               for q in questions.get("questions") or [] if isinstance(q, dict))
+        for question in questions.get("questions") or []:
+            if isinstance(question, dict):
+                project.heldout.setdefault(normalise(str(question.get("text", ""))),
+                                           heldout_path)
     for path in sorted(domain_dir.glob("*.yml")) if domain_dir.is_dir() else []:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for intent in document.get("intents") or []:
@@ -251,7 +257,7 @@ def check_against_project(faqs: Sequence[Faq], project: ProjectData) -> List[Pro
             if key in project.heldout:
                 problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}' is one of "
                                         "the assistant's test questions "
-                                        f"({_shown(project.heldout_path)}), which must stay unseen "
+                                        f"({_shown(project.heldout[key])}), which must stay unseen "
                                         "in training. Please word it differently."))
     return problems
 

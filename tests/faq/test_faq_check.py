@@ -44,8 +44,7 @@ PROJECT = ProjectData(
     examples={"hello": ("greet", PROJECT_ROOT / "data" / "nlu" / "core.yml")},
     examples_by_intent={"ask_location": ["where is the clinic", "what is your address"],
                         "what_can_you_do": ["what should I ask"]},
-    heldout={"do you take insurance"},
-    heldout_path=PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
+    heldout={"do you take insurance": PROJECT_ROOT / "tests" / "heldout" / "questions.yml"},
     intents={"greet", "request_booking", "ask_nmt_overview"},
 )
 

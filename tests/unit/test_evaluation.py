@@ -87,7 +87,7 @@ def test_markdown_has_tables_targets_and_misses() -> None:
     assert "| **macro average** | | | **0.947** | | |" in text
     assert "| held-out questions answered with the right topic | 0.500 (1/2) |" in text
     assert "BELOW TARGET" in text
-    assert "| a \\| b | armoring | dissociation |" in text  # pipes escaped in cells
+    assert "| a \\| b | – | armoring | dissociation |" in text  # pipes escaped in cells
     assert "| armoring | 1 | 2 | 0.50 |" in text
 
 
@@ -166,3 +166,33 @@ async def test_run_heldout_uses_fresh_sender_per_question_and_reads_slot() -> No
     assert len(set(agent.senders)) == 3
     assert [r.predicted for r in results] == ["trigger_points", "none", "none"]
     assert [r.correct for r in results] == [True, True, False]
+
+
+def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> None:
+    from clinic.evaluation import HELDOUT_FILES
+
+    questions = load_heldout()
+    assert {q.source for q in questions} == {path.name for path in HELDOUT_FILES}
+    assert len(questions) == sum(len(load_heldout(path)) for path in HELDOUT_FILES)
+    one = HeldOutQuestion("a", "armoring", "questions.yml")
+    two = HeldOutQuestion("b", "headaches", "questions_batch2.yml")
+    score = score_heldout([HeldOutResult(one, "armoring"), HeldOutResult(two, "none")])
+    assert score.per_source == (("questions.yml", 1, 1), ("questions_batch2.yml", 0, 1))
+    page = render_markdown(None, score, "now")
+    assert "`tests/heldout/questions_batch2.yml` | 0.000 (0/1)" in page
+    assert "| b | questions_batch2.yml | headaches | none |" in page
+
+
+def test_questions_also_in_training_are_counted_and_reported_apart() -> None:
+    from clinic.evaluation import seen_in_training, unseen_accuracy
+
+    asked = [HeldOutQuestion("What is NMT?", "nmt_overview"),
+             HeldOutQuestion("my fingers buzz at the keyboard", "nerve_entrapment")]
+    seen = seen_in_training(asked, ["what is nmt", "hello"])
+    assert seen == {"What is NMT?"}
+    score = score_heldout([HeldOutResult(asked[0], "nmt_overview"),
+                           HeldOutResult(asked[1], "none")])
+    assert unseen_accuracy(score, seen) == (0, 1)
+    page = render_markdown(None, score, "now", seen=seen)
+    assert "1 of the 2 held-out questions are word for word also training examples" in page
+    assert "questions never seen in training: 0.000 (0/1)" in page
