@@ -1,10 +1,11 @@
-"""Runs the Rasa CLI with the project's log redaction installed (used by the launcher)."""
+"""Runs the Rasa CLI with the project's log redaction and speed fix installed (launcher)."""
 
 from __future__ import annotations
 
 import os
 import sys
 
+from clinic import rasa_speedups
 from clinic.privacy import install_log_redaction
 
 
@@ -12,6 +13,7 @@ def main() -> None:
     """``python -m clinic.rasa_main run ...`` == ``rasa run ...`` with scrubbed logs."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     install_log_redaction()
+    rasa_speedups.install()
     from rasa.__main__ import main as rasa_cli
 
     sys.argv = ["rasa", *sys.argv[1:]]

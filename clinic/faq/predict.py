@@ -79,6 +79,10 @@ def load_agent(model: Path, action_url: Optional[str] = None) -> "Agent":
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
+    from clinic import rasa_speedups
+
+    rasa_speedups.install()
+
     endpoint = EndpointConfig(url=action_url) if action_url else None
     return Agent.load(str(model), action_endpoint=endpoint)
 
