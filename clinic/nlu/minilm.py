@@ -14,6 +14,11 @@ What this module does, in the order a sentence goes through it:
    normalisation, exactly as the sentence-transformers model card describes
    (``modules.json``: Transformer → mean Pooling → Normalize).
 
+The matrix products (80 % of the time) and the GELU run through TensorFlow when it is
+importable, as it always is in the Rasa server: its oneDNN kernels were 5.7x faster than
+NumPy's OpenBLAS on this machine (7 vs 40 ms for a 512x384 by 384x1536 product). Without
+TensorFlow the same arithmetic runs in NumPy; both give the same vectors (a test checks).
+
 The result is a 384-dimensional unit vector per sentence; paraphrases ("my hand goes numb"
 / "pins and needles in my fingers") land close together even when they share no word,
 which bag-of-words features cannot see.
@@ -25,7 +30,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -164,25 +169,62 @@ def _layer_norm(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray], eps: floa
     return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
-def _linear(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+MatMul = Callable[[np.ndarray, np.ndarray], np.ndarray]
+Erf = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the heavy arithmetic runs: ``tensorflow`` or ``numpy``."""
+
+    name: str
+    matmul: MatMul
+    erf: Erf
+
+
+def numpy_backend() -> Backend:
+    """Plain NumPy (OpenBLAS) and SciPy's error function."""
+    from scipy.special import erf
+
+    return Backend("numpy", np.matmul, erf)
+
+
+def tensorflow_backend() -> Optional[Backend]:
+    """TensorFlow's oneDNN kernels, or ``None`` when TensorFlow cannot be imported."""
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return None
+    return Backend(
+        "tensorflow",
+        lambda a, b: tf.linalg.matmul(a, b).numpy(),
+        lambda x: tf.math.erf(x).numpy(),
+    )
+
+
+def default_backend() -> Backend:
+    """TensorFlow when available (much faster here), otherwise NumPy."""
+    return tensorflow_backend() or numpy_backend()
+
+
+def _linear(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray], matmul: MatMul) -> np.ndarray:
     kernel, bias = weights  # kernel stored transposed: (in, out)
-    # 2-D product: NumPy hands that to BLAS; a 3-D one takes a far slower loop
-    flat = x.reshape(-1, x.shape[-1]) @ kernel + bias
+    # a 2-D product: NumPy hands that to BLAS, a 3-D one takes a far slower loop
+    flat = matmul(x.reshape(-1, x.shape[-1]), kernel) + bias
     return flat.reshape(*x.shape[:-1], kernel.shape[1])
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
+def _gelu(x: np.ndarray, erf: Erf) -> np.ndarray:
     # BERT's exact GELU: x * Phi(x), with Phi from the error function
-    from scipy.special import erf
-
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))
 
 
 class MiniLMEncoder:
     """all-MiniLM-L6-v2 in NumPy: ``encode(texts)`` → unit vectors of 384 floats."""
 
-    def __init__(self, model_dir: Path):
+    def __init__(self, model_dir: Path, backend: Optional[Backend] = None):
         self.model_dir = Path(model_dir)
+        self.backend = backend or default_backend()
         config = self._read_json("config.json")
         if config.get("model_type") != "bert":
             raise EncoderError(f"{self.model_dir}: expected a BERT model, got {config.get('model_type')}")
@@ -262,16 +304,18 @@ class MiniLMEncoder:
         def split(t: np.ndarray) -> np.ndarray:
             return t.reshape(batch, length, self.heads, head).transpose(0, 2, 1, 3)
 
+        matmul, erf = self.backend.matmul, self.backend.erf
         for layer in self.layers:
-            q, k, v = (split(_linear(x, w)) for w in (layer.query, layer.key, layer.value))
+            q, k, v = (split(_linear(x, w, matmul)) for w in (layer.query, layer.key, layer.value))
             scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head)) + bias
             scores -= scores.max(axis=-1, keepdims=True)
             probs = np.exp(scores)
             probs /= probs.sum(axis=-1, keepdims=True)
             context = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.hidden)
-            x = _layer_norm(x + _linear(context, layer.attention_out), layer.attention_norm, self.eps)
-            inner = _gelu(_linear(x, layer.intermediate))
-            x = _layer_norm(x + _linear(inner, layer.output), layer.output_norm, self.eps)
+            attended = _linear(context, layer.attention_out, matmul)
+            x = _layer_norm(x + attended, layer.attention_norm, self.eps)
+            inner = _gelu(_linear(x, layer.intermediate, matmul), erf)
+            x = _layer_norm(x + _linear(inner, layer.output, matmul), layer.output_norm, self.eps)
         return x
 
     def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:

@@ -100,3 +100,14 @@ def test_featurizer_adds_one_sentence_vector_per_text() -> None:
     incoming = featurizer.process([Message(data={TEXT: "what are trigger points?"})])[0]
     np.testing.assert_allclose(incoming.get_dense_features(TEXT)[1].features,
                                sentence.features, atol=1e-5)
+
+
+def test_tensorflow_and_numpy_backends_give_the_same_vectors(encoder: MiniLMEncoder) -> None:
+    from clinic.nlu.minilm import numpy_backend, tensorflow_backend
+
+    assert tensorflow_backend() is not None, "TensorFlow (installed with Rasa) must import"
+    texts = ["my hand goes numb at my desk", "what is fmm", "hi"]
+    with_numpy = MiniLMEncoder(MODEL_DIR, backend=numpy_backend()).encode(texts)
+    with_tf = MiniLMEncoder(MODEL_DIR, backend=tensorflow_backend()).encode(texts)
+    np.testing.assert_allclose(with_tf, with_numpy, atol=1e-4)
+    assert encoder.backend.name == "tensorflow"

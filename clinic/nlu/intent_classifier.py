@@ -1,0 +1,50 @@
+"""The intent classifier: Rasa's logistic regression, safe on messages without features.
+
+Rasa 3.6's ``LogisticRegressionClassifier`` raises on a message that has no features (an
+empty or whitespace-only message has no tokens, so no count features: "Found array with 0
+feature(s)"), and the visitor then gets no reply at all. Here such a message, or any whose
+features do not have the width the model was trained with, gets *no intent* with
+confidence 0.0, so the FallbackClassifier turns it into ``nlu_fallback`` and the assistant
+asks what the visitor would like to know, as for any message it cannot read.
+
+Everything else (training, persistence, probabilities and ranking) is Rasa's own.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+NO_INTENT = {INTENT_NAME_KEY: None, "confidence": 0.0}
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class IntentClassifier(LogisticRegressionClassifier):
+    """Logistic regression over the sentence features; no intent when it cannot read one."""
+
+    def _width(self) -> Optional[int]:
+        return getattr(self.clf, "n_features_in_", None)
+
+    def readable(self, message: Message) -> bool:
+        """True when the message has features of the width the model was trained with."""
+        width = self._width()
+        if width is None:  # not trained: let Rasa's own code decide
+            return True
+        return int(self._create_X([message]).shape[1]) == width
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Predicts intents; a message without usable features gets no intent."""
+        readable = [message for message in messages if self.readable(message)]
+        if readable:
+            super().process(readable)
+        for message in messages:
+            if not any(message is other for other in readable):
+                message.set(INTENT, dict(NO_INTENT), add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        return messages

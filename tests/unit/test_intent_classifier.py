@@ -1,0 +1,68 @@
+"""The intent classifier answers "no intent" for messages it cannot featurise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import numpy as np
+import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic.nlu.intent_classifier import IntentClassifier
+
+VOCAB = ["hi", "hello", "nmt", "what", "is", "bye"]
+
+
+def _message(text: str, intent: Optional[str] = None, features: bool = True) -> Message:
+    message = Message(data={TEXT: text, **({INTENT: intent} if intent else {})})
+    if features:
+        counts = np.array([[text.lower().split().count(word) for word in VOCAB]], dtype=float)
+        message.add_features(Features(scipy.sparse.coo_matrix(counts), FEATURE_TYPE_SENTENCE,
+                                      TEXT, "counts"))
+        message.add_features(Features(np.full((1, 3), float(len(text))), FEATURE_TYPE_SENTENCE,
+                                      TEXT, "dense"))
+    return message
+
+
+def _trained(tmp_path: Path) -> IntentClassifier:
+    classifier = IntentClassifier.create(
+        IntentClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("intent"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    examples: List[Message] = [
+        _message(t, i) for t, i in [("hi", "greet"), ("hello", "greet"), ("hi hello", "greet"),
+                                    ("what is nmt", "ask_nmt_overview"), ("nmt", "ask_nmt_overview"),
+                                    ("what is nmt nmt", "ask_nmt_overview"), ("bye", "goodbye"),
+                                    ("bye bye", "goodbye")]
+    ]
+    classifier.train(TrainingData(examples))
+    return classifier
+
+
+def test_featurised_messages_get_rasas_prediction(tmp_path: Path) -> None:
+    classifier = _trained(tmp_path)
+    message = classifier.process([_message("what is nmt")])[0]
+    assert message.get(INTENT)["name"] == "ask_nmt_overview"
+    assert message.get("intent_ranking")[0]["name"] == "ask_nmt_overview"
+
+
+def test_message_without_features_gets_no_intent_instead_of_an_error(tmp_path: Path) -> None:
+    classifier = _trained(tmp_path)
+    empty, normal = classifier.process([_message("", features=False), _message("hi hello")])
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert empty.get("intent_ranking") == []
+    assert normal.get(INTENT)["name"] == "greet"  # the others in the batch are unaffected
+
+
+def test_features_of_the_wrong_width_get_no_intent(tmp_path: Path) -> None:
+    classifier = _trained(tmp_path)
+    partial = Message(data={TEXT: "???"})
+    partial.add_features(Features(np.ones((1, 3)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
+    assert classifier.process([partial])[0].get(INTENT)["name"] is None
