@@ -54,6 +54,7 @@ FORM_INTENTS = frozenset(
 # be an answer: health statements the safety rules must see (e.g. "I'm pregnant" typed as
 # the main concern gets the contraindication advice, then the form asks again).
 HAND_OVER_INTENTS = frozenset({"mention_contraindication", "ask_diagnosis", "emergency", "crisis"})
+DIAGNOSIS_INTENT = "ask_diagnosis"
 SHARED_THERAPY_SLOT = "therapy"  # kept by the answers engineer's actions / entity mapping
 
 
@@ -156,6 +157,11 @@ def is_interruption(
     that the form hands over to the matching rule.
     """
     if intent in FORM_INTENTS:
+        return False
+    if intent == DIAGNOSIS_INTENT and slot == m.CONCERN and not looks_like_question(text):
+        # The concern question asks about the visitor's health, so a statement such as "my
+        # old disc problem makes my lower back ache" is its answer, even when NLU reads it
+        # as a diagnosis request; a real question ("do I have sciatica?") is handed over.
         return False
     if intent in HAND_OVER_INTENTS or is_payload(text):
         return True

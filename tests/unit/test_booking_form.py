@@ -286,6 +286,10 @@ async def test_book_button_mid_form_carries_on() -> None:
         (m.CONCERN, "I'm pregnant, is that ok", "mention_contraindication", True),
         (m.CONCERN, "I had surgery on my back last month", "mention_contraindication", True),
         (m.NAME, "Dana Whitfield", "ask_diagnosis", True),
+        # the concern question asks about health: a statement answers it, a question does not
+        (m.CONCERN, "my old disc problem makes my lower back ache", "ask_diagnosis", False),
+        (m.CONCERN, "do I have sciatica?", "ask_diagnosis", True),
+        (m.CONCERN, "is it a herniated disc", "ask_diagnosis", True),
     ],
 )
 def test_interruption_detection(slot: str, text: str, intent: str, expected: bool) -> None:
