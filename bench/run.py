@@ -19,11 +19,15 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, TypeVar
 
 from clinic.devstack import Stack, start_stack, stop_stack
 from clinic.settings import PROJECT_ROOT
 
+if TYPE_CHECKING:  # pragma: no cover
+    from bench.faq_cycle import FaqCycle
+
+T = TypeVar("T")
 DOC = PROJECT_ROOT / "docs" / "benchmarks.md"
 TRAIN_RECORD = PROJECT_ROOT / "var" / "last-train.json"
 
@@ -134,7 +138,7 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
 
 
-def optional(measure: Callable[[], Optional[float]]) -> Optional[float]:
+def optional(measure: Callable[[], Optional[T]]) -> Optional[T]:
     """Runs a measurement provided by another module when it is available."""
     try:
         return measure()
@@ -191,8 +195,13 @@ def render(results: Dict[str, object]) -> str:
     faq = results.get("faq_cycle")
     if faq is not None:
         lines.append(f"| new FAQ saved → live server answers it (`make retrain`) | "
-                     f"{faq:.0f} s (target < 180 s) |")
+                     f"{faq.seconds:.0f} s (target < 180 s) |")
+        lines.append(f"| … once per freshly trained live model (after `make train`), its "
+                     f"figures are measured first | +{faq.live_measure_seconds:.0f} s |")
     lines.append("")
+    if faq is not None and faq.steps:
+        lines += ["`make retrain` during that measurement (elapsed time per step):", "",
+                  "```text", *faq.steps, "```", ""]
     return "\n".join(lines)
 
 
@@ -230,10 +239,10 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     results["widget_bytes"] = optional(widget_size)
     if args.faq_cycle:
-        def faq_cycle() -> Optional[float]:
+        def faq_cycle() -> Optional["FaqCycle"]:
             from bench.faq_cycle import measure_faq_cycle
 
-            return float(measure_faq_cycle())
+            return measure_faq_cycle()
 
         results["faq_cycle"] = optional(faq_cycle)
     DOC.write_text(render(results))

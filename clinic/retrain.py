@@ -302,6 +302,33 @@ def evaluate(model: Path, faqs: Sequence[Faq], stories: Path = STORIES_DIR,
     return asyncio.run(_measure(loaded, faqs, stories, known, action_url is not None))
 
 
+def cached_live_metrics(
+    live: Path, faqs: Sequence[Faq], stories: Path = STORIES_DIR,
+    action_url: Optional[str] = None, agent: Optional["Agent"] = None,
+    on_measure: Optional[Any] = None,
+) -> Metrics:
+    """The live model's figures, cached in ``LIVE_METRICS`` beside it per model fingerprint.
+
+    Measured once per live model (after ``make train`` or a swap not made by ``make
+    retrain``); ``publish`` stores the new model's figures, so later retrains only read them.
+    ``on_measure(cache_path)`` is called before a measurement (progress output).
+    """
+    from clinic.faq.predict import load_agent, model_faq_names
+
+    fingerprint = evaluation_fingerprint(live, stories)
+    cache = live.parent / LIVE_METRICS
+    cached = read_cached_metrics(cache, fingerprint)
+    if cached is not None:
+        return cached
+    if on_measure is not None:
+        on_measure(cache)
+    loaded = agent or load_agent(live, action_url)
+    metrics = evaluate(live, faqs, stories, action_url, agent=loaded,
+                       known=model_faq_names(loaded))
+    write_cached_metrics(cache, fingerprint, metrics)
+    return metrics
+
+
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (localhost)
@@ -667,11 +694,17 @@ class Retrain:
         problems += static_problems(faqs, options.faq_dir, project)
         old_metrics: Optional[Metrics] = None
         if live.exists() and not any(problem.is_error for problem in problems):
-            from clinic.faq.predict import load_agent
+            from clinic.faq.predict import load_agent, server_parser_for
 
-            self.say("    asking the live model how it reads each question ...")
-            agent = load_agent(live, self.action_url)
-            problems += model_problems(faqs, live, project, agent=agent)
+            server = options.server or Server.from_settings()
+            parser = server_parser_for(live, server.url, server.token)
+            agent: Optional["Agent"] = None
+            if parser is not None:  # the running server has this model: no second load
+                self.say("    asking the running assistant how it reads each question ...")
+            else:
+                self.say("    asking the live model how it reads each question ...")
+                agent = load_agent(live, self.action_url)
+            problems += model_problems(faqs, live, project, agent=parser or agent)
             if not any(problem.is_error for problem in problems):
                 old_metrics = self._live_metrics(live, faqs, agent)
         failed = any(problem.is_error for problem in problems)
@@ -681,20 +714,13 @@ class Retrain:
             return None
         return faqs, old_metrics
 
-    def _live_metrics(self, live: Path, faqs: Sequence[Faq], agent: "Agent") -> Metrics:
+    def _live_metrics(self, live: Path, faqs: Sequence[Faq], agent: Optional["Agent"]
+                      ) -> Metrics:
         """The live model's figures: cached, or measured once and cached."""
-        from clinic.faq.predict import model_faq_names
-
-        fingerprint = evaluation_fingerprint(live, self.options.stories)
-        cache = self.options.models_dir / LIVE_METRICS
-        cached = read_cached_metrics(cache, fingerprint)
-        if cached is not None:
-            return cached
-        self.say(f"    measuring the live model once (kept in {cache.name} afterwards) ...")
-        metrics = evaluate(live, faqs, self.options.stories, self.action_url, agent=agent,
-                           known=model_faq_names(agent))
-        write_cached_metrics(cache, fingerprint, metrics)
-        return metrics
+        return cached_live_metrics(live, faqs, self.options.stories, self.action_url, agent,
+                            on_measure=lambda cache: self.say(
+                                f"    measuring the live model once (kept in {cache.name} "
+                                "afterwards) ..."))
 
     def _train(self) -> Optional[Path]:
         """``rasa train`` into ``models/candidates/<timestamp>.tar.gz``; ``None`` on failure."""
@@ -704,8 +730,10 @@ class Retrain:
         name = time.strftime("%Y%m%d-%H%M%S")
         log = folder / f"{name}.log"
         self.say(f"Step 2 of 5: training a new model (1-2 minutes; details in {log}) ...")
+        # Step 1 checked the FAQ files, the only ones staff change: Rasa's own validation of
+        # everything else would repeat what `make validate` and the tests check (~15 s).
         command = train_command(folder, name, training_data(options.generated,
-                                                            options.data_dir))
+                                                            options.data_dir), validate=False)
         with open(log, "wb") as handle:
             result = subprocess.run(command, cwd=PROJECT_ROOT, env=_rasa_env(), stdout=handle,
                                     stderr=subprocess.STDOUT)

@@ -50,7 +50,7 @@ from clinic.faq.predict import Prediction
 from clinic.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rasa.core.agent import Agent
+    from clinic.faq.predict import Parser
 
 CONFLICT_CONFIDENCE = 0.8
 CONFLICT_SIMILARITY = 0.5
@@ -365,8 +365,11 @@ def report(problems: Sequence[Problem], faq_count: int, folder: Path, footer: bo
 
 
 def model_problems(faqs: Sequence[Faq], model: Path, project: ProjectData,
-                   agent: Optional["Agent"] = None) -> List[Problem]:
-    """Asks ``model`` (loaded unless ``agent`` is given: 10-20 s) and looks for conflicts."""
+                   agent: Optional["Parser"] = None) -> List[Problem]:
+    """Asks ``model`` (loaded unless ``agent`` is given: 10-20 s) and looks for conflicts.
+
+    ``agent`` may be an ``Agent`` or a ``ServerParser`` for the running server's model.
+    """
     from clinic.faq.predict import load_agent, predict_all
 
     loaded = agent or load_agent(model)

@@ -1,22 +1,36 @@
 """Asking a trained model what it makes of a text (used by the FAQ check and retraining).
 
 ``prediction_from_parse`` is pure (a parse result in, a ``Prediction`` out); loading a model
-is slow (10-20 s) and done once per command, on demand.
+is slow (10-20 s) and done once per command, on demand. When the running Rasa server has the
+very same model loaded (same ``model_id``), ``ServerParser`` asks it instead, through Rasa's
+authenticated ``POST /model/parse``, which takes milliseconds instead of a model load.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import tarfile
+import urllib.error
+import urllib.parse
+import urllib.request
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Protocol, Set
 
 from clinic.faq.model import FAQ_INTENT
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; rasa is imported lazily (slow)
     from rasa.core.agent import Agent
+
+
+class Parser(Protocol):
+    """Anything that reads a text like ``Agent.parse_message`` (an Agent, a ServerParser)."""
+
+    async def parse_message(self, message_data: str) -> Dict[str, Any]:
+        """Rasa's parse result for the text."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +101,7 @@ def load_agent(model: Path, action_url: Optional[str] = None) -> "Agent":
     return Agent.load(str(model), action_endpoint=endpoint)
 
 
-async def predict_all(agent: "Agent", texts: Iterable[str]) -> Dict[str, Prediction]:
+async def predict_all(agent: "Parser", texts: Iterable[str]) -> Dict[str, Prediction]:
     """Parses each distinct text once."""
     results: Dict[str, Prediction] = {}
     for text in texts:
@@ -100,3 +114,63 @@ def model_faq_names(agent: "Agent") -> Set[str]:
     """Names of the FAQs a model was trained with (from its ``utter_faq/<name>`` responses)."""
     prefix = f"utter_{FAQ_INTENT}/"
     return {name[len(prefix):] for name in agent.domain.responses if name.startswith(prefix)}
+
+
+def model_id_of(model: Path) -> Optional[str]:
+    """The ``model_id`` in a Rasa model archive's ``metadata.json`` (``None`` if unreadable).
+
+    Reads that one member in memory; nothing is extracted.
+    """
+    try:
+        with tarfile.open(model, "r:gz") as archive:
+            member = archive.extractfile("metadata.json")
+            if member is None:
+                return None
+            model_id = json.load(member).get("model_id")
+    except (OSError, KeyError, ValueError, tarfile.TarError, AttributeError):
+        return None
+    return str(model_id) if model_id else None
+
+
+class ServerParser:
+    """Parses texts with the model the running Rasa server has loaded (its HTTP API)."""
+
+    def __init__(self, url: str, token: Optional[str], timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _call(self, path: str, body: Optional[Dict[str, Any]] = None) -> Any:
+        query = "?" + urllib.parse.urlencode({"token": self.token}) if self.token else ""
+        request = urllib.request.Request(
+            f"{self.url}{path}{query}",
+            data=json.dumps(body).encode("utf-8") if body is not None else None,
+            headers={"Content-Type": "application/json"},
+            method="POST" if body is not None else "GET",
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            return json.loads(response.read().decode("utf-8"))
+
+    def loaded_model_id(self) -> Optional[str]:
+        """The ``model_id`` the server has loaded; ``None`` when it cannot be asked."""
+        try:
+            status = self._call("/status")
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+        return str(status.get("model_id") or "") or None if isinstance(status, dict) else None
+
+    async def parse_message(self, text: str) -> Dict[str, Any]:
+        """Same result as ``Agent.parse_message`` (the server runs the same code)."""
+        result = self._call("/model/parse", {"text": text})
+        if not isinstance(result, dict):
+            raise ValueError("the server's parse result is not an object")
+        return result
+
+
+def server_parser_for(model: Path, url: str, token: Optional[str]) -> Optional[ServerParser]:
+    """A ``ServerParser`` when the server at ``url`` has exactly ``model`` loaded."""
+    wanted = model_id_of(model)
+    if wanted is None:
+        return None
+    parser = ServerParser(url, token)
+    return parser if parser.loaded_model_id() == wanted else None

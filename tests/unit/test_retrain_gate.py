@@ -136,3 +136,10 @@ def test_cross_validation_only_counts_when_both_were_measured() -> None:
     verdict = compare(live, Metrics(heldout_accuracy=0.90, cv_intent_f1=0.90))
     assert verdict.publish is False
     assert verdict.reasons[0].startswith("Cross-validation score (intent macro F1): 96.0% before")
+
+
+def test_retrain_skips_rasas_data_validation_but_make_train_does_not(tmp_path) -> None:
+    from clinic.train import train_command
+
+    assert "--skip-validation" not in train_command(tmp_path)
+    assert train_command(tmp_path, "x", ["data"], validate=False)[-1] == "--skip-validation"
