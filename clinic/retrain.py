@@ -57,6 +57,7 @@ from typing import (
     Tuple,
 )
 
+from clinic.evaluation import HELDOUT_FILES
 from clinic.faq.check import load_project_data, model_problems, report, static_problems
 from clinic.faq.generate import DEFAULT_OUT as DEFAULT_GENERATED
 from clinic.faq.generate import write as write_generated
@@ -78,10 +79,7 @@ PREVIOUS_METRICS = "previous-metrics.json"
 KEEP_CANDIDATES = 3
 MAX_MISSES_SHOWN = 10
 STORIES_DIR = PROJECT_ROOT / "tests" / "stories"
-EVALUATION_INPUTS = (
-    PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
-    PROJECT_ROOT / "tests" / "heldout" / "questions_batch2.yml",
-)
+EVALUATION_INPUTS = HELDOUT_FILES
 MODEL_LOAD_TIMEOUT_S = 300.0
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_SERVER = 0, 1, 2, 3, 4

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Seque
 
 import yaml
 
+from clinic.evaluation import HELDOUT_FILES
 from clinic.faq.load import load_faq_folder
 from clinic.faq.model import (
     FAQ_INTENT,
@@ -94,10 +95,7 @@ def _nlu_examples(document: object) -> Iterable[Tuple[str, str]]:
 def load_project_data(
     data_dir: Path = PROJECT_ROOT / "data",
     domain_dir: Path = PROJECT_ROOT / "domain",
-    heldout_paths: Sequence[Path] = (
-        PROJECT_ROOT / "tests" / "heldout" / "questions.yml",
-        PROJECT_ROOT / "tests" / "heldout" / "questions_batch2.yml",
-    ),
+    heldout_paths: Sequence[Path] = HELDOUT_FILES,
     skip: Sequence[Path] = (PROJECT_ROOT / "data" / "generated",),
 ) -> ProjectData:
     """Reads the non-FAQ training examples, the held-out questions and the domain's intents."""

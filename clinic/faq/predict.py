@@ -157,7 +157,8 @@ class ServerParser:
             status = self._call("/status")
         except (urllib.error.URLError, OSError, ValueError):
             return None
-        return str(status.get("model_id") or "") or None if isinstance(status, dict) else None
+        model_id = status.get("model_id") if isinstance(status, dict) else None
+        return str(model_id) if model_id else None
 
     async def parse_message(self, text: str) -> Dict[str, Any]:
         """Same result as ``Agent.parse_message`` (the server runs the same code)."""
