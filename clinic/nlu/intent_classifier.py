@@ -7,14 +7,19 @@ features do not have the width the model was trained with, gets *no intent* with
 confidence 0.0, so the FallbackClassifier turns it into ``nlu_fallback`` and the assistant
 asks what the visitor would like to know, as for any message it cannot read.
 
+It also exposes the regularisation strength ``C`` that Rasa's component leaves at
+scikit-learn's 1.0 (smaller is stronger regularisation); config.yml says why it is set.
+
 Everything else (training, persistence, probabilities and ranking) is Rasa's own.
 """
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
@@ -27,6 +32,30 @@ NO_INTENT = {INTENT_NAME_KEY: None, "confidence": 0.0}
 )
 class IntentClassifier(LogisticRegressionClassifier):
     """Logistic regression over the sentence features; no intent when it cannot read one."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Rasa's defaults plus ``C``, the inverse regularisation strength (default 1.0)."""
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        """``C`` must be a positive number."""
+        c = config.get("C", 1.0)
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or c <= 0:
+            raise ValueError(f"IntentClassifier: C must be a number > 0, got {c!r}")
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        name: Text,
+        model_storage: ModelStorage,
+        resource: Resource,
+    ) -> None:
+        merged = {**self.get_default_config(), **config}
+        self.validate_config(merged)
+        super().__init__(merged, name, model_storage, resource)
+        self.clf.set_params(C=float(merged["C"]))
 
     def _width(self) -> Optional[int]:
         return getattr(self.clf, "n_features_in_", None)

@@ -241,8 +241,22 @@ class MiniLMEncoder:
 
     @property
     def dimension(self) -> int:
-        """Length of the sentence vectors."""
+        """Length of one layer's sentence vector."""
         return self.hidden
+
+    @property
+    def depth(self) -> int:
+        """Number of transformer layers (6 for MiniLM-L6)."""
+        return len(self.layers)
+
+    def check_layers(self, layers: Sequence[int]) -> List[int]:
+        """The layer numbers as a list; each must be between 1 and :attr:`depth`."""
+        chosen = [int(layer) for layer in layers]
+        if not chosen or any(not 1 <= layer <= self.depth for layer in chosen):
+            raise EncoderError(
+                f"layers must be numbers from 1 to {self.depth}, got {list(layers)!r}"
+            )
+        return chosen
 
     def _read_json(self, name: str) -> Dict:
         path = self.model_dir / name
@@ -293,8 +307,11 @@ class MiniLMEncoder:
             for i in range(layers)
         ]
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Token states (batch, tokens, hidden) for padded ids and their 0/1 mask."""
+    def _forward(
+        self, ids: np.ndarray, mask: np.ndarray, keep: Sequence[int]
+    ) -> Dict[int, np.ndarray]:
+        """Token states (batch, tokens, hidden) after each layer number in ``keep`` (1-based)
+        for padded ids and their 0/1 mask; layers after the last one kept are not run."""
         batch, length = ids.shape
         x = self.word_embeddings[ids] + self.position_embeddings[:length] + self.type_embedding
         x = _layer_norm(x, self.embedding_norm, self.eps)
@@ -305,7 +322,8 @@ class MiniLMEncoder:
             return t.reshape(batch, length, self.heads, head).transpose(0, 2, 1, 3)
 
         matmul, erf = self.backend.matmul, self.backend.erf
-        for layer in self.layers:
+        kept: Dict[int, np.ndarray] = {}
+        for number, layer in enumerate(self.layers[: max(keep)], start=1):
             q, k, v = (split(_linear(x, w, matmul)) for w in (layer.query, layer.key, layer.value))
             scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(head)) + bias
             scores -= scores.max(axis=-1, keepdims=True)
@@ -316,12 +334,26 @@ class MiniLMEncoder:
             x = _layer_norm(x + attended, layer.attention_norm, self.eps)
             inner = _gelu(_linear(x, layer.intermediate, matmul), erf)
             x = _layer_norm(x + _linear(inner, layer.output, matmul), layer.output_norm, self.eps)
-        return x
+            if number in keep:
+                kept[number] = x
+        return kept
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """Unit sentence vectors, one row per text (an empty text gives the [CLS][SEP] vector)."""
+    def encode(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 32,
+        layers: Optional[Sequence[int]] = None,
+    ) -> np.ndarray:
+        """Unit sentence vectors, one row per text (an empty text gives the [CLS][SEP] vector).
+
+        ``layers`` (1-based, default: the last one, which is the published model) chooses
+        which layers' token states are mean-pooled; each layer gives its own unit vector of
+        :attr:`dimension` floats and the row is their concatenation in the order given.
+        Earlier layers keep more of the words themselves, the last one more of the meaning.
+        """
+        chosen = self.check_layers(layers if layers is not None else [self.depth])
         encoded = [self.tokenizer.encode(t, min(MAX_TOKENS, self.max_positions)) for t in texts]
-        out = np.zeros((len(texts), self.hidden), dtype=np.float32)
+        out = np.zeros((len(texts), self.hidden * len(chosen)), dtype=np.float32)
         # similar lengths together: less padding, same results
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), batch_size):
@@ -332,10 +364,15 @@ class MiniLMEncoder:
             for row, index in enumerate(chunk):
                 ids[row, : len(encoded[index])] = encoded[index]
                 mask[row, : len(encoded[index])] = 1.0
-            states = self._forward(ids, mask)
-            pooled = (states * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
-            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-            out[chunk] = pooled / np.maximum(norms, 1e-12)
+            states = self._forward(ids, mask, keep=chosen)
+            blocks = []
+            for number in chosen:
+                pooled = (states[number] * mask[:, :, None]).sum(axis=1) / mask.sum(
+                    axis=1, keepdims=True
+                )
+                norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+                blocks.append(pooled / np.maximum(norms, 1e-12))
+            out[chunk] = np.concatenate(blocks, axis=1)
         return out
 
 

@@ -2,7 +2,7 @@
 
 Rasa's bag-of-words and character n-gram features only see words a visitor shares with the
 training examples; with no pretrained vectors, "pins and needles in my fingers" and "my hand
-goes numb" look unrelated. This featurizer adds one 384-float vector per message that puts
+goes numb" look unrelated. This featurizer adds a 384-float vector per message (per chosen layer) that puts
 such paraphrases close together, so the intent classifier and the FAQ ResponseSelector
 generalise beyond the exact words they were trained on (measured in docs/nlu-quality.md).
 
@@ -14,6 +14,12 @@ the spaCy entity ruler).
 raw counts (a ten-word message has a length of roughly 10-30), so a unit vector would be
 drowned out in a linear classifier; 10 was best of 1, 3 and 10 in 5-fold cross-validation
 (docs/nlu-quality.md).
+
+``layers`` chooses which of the encoder's six layers are pooled (1-based; the default, the
+last layer, is the published sentence embedding). Each gives its own vector of length
+``weight`` and the features are their concatenation: the earlier layers keep more of the
+words and their spelling, the last one more of the meaning, and the classifier gains from
+seeing both (measured in cross-validation, see config.yml).
 
 The encoder is loaded once per process and shared by every copy of the component (Rasa
 builds one per model it loads, e.g. during a live model swap).
@@ -72,9 +78,10 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """``model``: the encoder's folder (``scripts/fetch-encoder.sh`` fills it);
-        ``weight``: the length of the sentence vectors (see the module's docstring)."""
+        ``weight``: the length of each layer's vector; ``layers``: which encoder layers
+        are pooled, 1-based (see the module's docstring)."""
         return {**DenseFeaturizer.get_default_config(), "model": DEFAULT_MODEL_DIR,
-                "weight": 1.0}
+                "weight": 1.0, "layers": [6]}
 
     @staticmethod
     def required_packages() -> List[Text]:
@@ -83,8 +90,10 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
         super().__init__(name, config)
+        self.validate_config(self._config)
         try:
             self.encoder = shared_encoder(model_dir(str(self._config["model"])))
+            self.layers = self.encoder.check_layers(self._config["layers"])
         except EncoderError as exc:
             raise RuntimeError(f"the sentence encoder cannot be loaded: {exc}") from exc
 
@@ -101,16 +110,29 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        """``weight`` must be a positive number (the folder is checked when loading)."""
+        """``weight`` must be a positive number and ``layers`` a non-empty list of distinct
+        whole numbers (the folder, and that each layer exists, are checked when loading)."""
         weight = config.get("weight", 1.0)
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
             raise ValueError(f"SentenceEncoderFeaturizer: weight must be > 0, got {weight!r}")
+        layers = config.get("layers", [6])
+        if (
+            not isinstance(layers, list)
+            or not layers
+            or any(isinstance(n, bool) or not isinstance(n, int) for n in layers)
+            or len(set(layers)) != len(layers)
+        ):
+            raise ValueError(
+                "SentenceEncoderFeaturizer: layers must be a list of distinct layer numbers "
+                f"such as [6, 4, 3], got {layers!r}"
+            )
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
         if not todo:
             return
-        vectors = self.encoder.encode([m.get(TEXT) for m in todo]) * float(self._config["weight"])
+        vectors = self.encoder.encode([m.get(TEXT) for m in todo], layers=self.layers)
+        vectors *= float(self._config["weight"])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         for message, vector in zip(todo, vectors):
             message.add_features(

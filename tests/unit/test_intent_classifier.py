@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import numpy as np
+import pytest
 import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -66,3 +67,22 @@ def test_features_of_the_wrong_width_get_no_intent(tmp_path: Path) -> None:
     partial = Message(data={TEXT: "???"})
     partial.add_features(Features(np.ones((1, 3)), FEATURE_TYPE_SENTENCE, TEXT, "dense"))
     assert classifier.process([partial])[0].get(INTENT)["name"] is None
+
+
+def test_regularisation_strength_reaches_the_model(tmp_path: Path) -> None:
+    config = {**IntentClassifier.get_default_config(), "C": 3}
+    classifier = IntentClassifier.create(
+        config, LocalModelStorage(tmp_path), Resource("intent"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    assert classifier.clf.C == 3.0
+    assert IntentClassifier.get_default_config()["C"] == 1.0
+
+
+@pytest.mark.parametrize("bad", [0, -1, "3", True])
+def test_bad_regularisation_strength_is_refused(tmp_path: Path, bad: object) -> None:
+    with pytest.raises(ValueError, match="C must be a number > 0"):
+        IntentClassifier.create(
+            {**IntentClassifier.get_default_config(), "C": bad}, LocalModelStorage(tmp_path),
+            Resource("intent"), ExecutionContext(GraphSchema({}), "test"),
+        )

@@ -111,3 +111,47 @@ def test_tensorflow_and_numpy_backends_give_the_same_vectors(encoder: MiniLMEnco
     with_tf = MiniLMEncoder(MODEL_DIR, backend=tensorflow_backend()).encode(texts)
     np.testing.assert_allclose(with_tf, with_numpy, atol=1e-4)
     assert encoder.backend.name == "tensorflow"
+
+
+def test_chosen_layers_are_concatenated_unit_vectors(encoder: MiniLMEncoder) -> None:
+    texts = ["my hand goes numb at my desk", "where is the clinic"]
+    last = encoder.encode(texts)
+    several = encoder.encode(texts, layers=[6, 4, 3])
+    assert encoder.depth == 6
+    assert several.shape == (2, 3 * encoder.dimension)
+    np.testing.assert_allclose(several[:, :384], last, atol=1e-6)  # layer 6 = the published one
+    blocks = several.reshape(2, 3, 384)
+    np.testing.assert_allclose(np.linalg.norm(blocks, axis=2), 1.0, atol=1e-5)
+    # an earlier layer is a different view of the sentence, not a copy of the last one
+    assert float(np.abs(blocks[:, 1] - blocks[:, 0]).max()) > 0.05
+    np.testing.assert_allclose(encoder.encode(texts, layers=[4]), blocks[:, 1], atol=1e-6)
+
+
+@pytest.mark.parametrize("layers", [[], [0], [7], [6, 9]])
+def test_layers_outside_the_model_are_refused(encoder: MiniLMEncoder, layers) -> None:
+    with pytest.raises(EncoderError, match="layers must be numbers from 1 to 6"):
+        encoder.encode(["hello"], layers=layers)
+
+
+def test_featurizer_concatenates_the_configured_layers() -> None:
+    from rasa.shared.nlu.constants import TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from clinic.nlu.sentence_featurizer import SentenceEncoderFeaturizer
+
+    config = {**SentenceEncoderFeaturizer.get_default_config(), "alias": "minilm",
+              "layers": [6, 3], "weight": 10}
+    featurizer = SentenceEncoderFeaturizer(config, "minilm")
+    message = featurizer.process([Message(data={TEXT: "what is fmm"})])[0]
+    vector = message.get_dense_features(TEXT)[1].features
+    assert vector.shape == (1, 768)
+    np.testing.assert_allclose(np.linalg.norm(vector.reshape(2, 384), axis=1), 10.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("layers", [[], "6", [6, 6], [6.0], None])
+def test_featurizer_refuses_a_bad_layer_list(layers) -> None:
+    from clinic.nlu.sentence_featurizer import SentenceEncoderFeaturizer
+
+    config = {**SentenceEncoderFeaturizer.get_default_config(), "layers": layers}
+    with pytest.raises(ValueError, match="layers must be a list"):
+        SentenceEncoderFeaturizer.validate_config(config)
