@@ -1,16 +1,20 @@
 """Measures NLU and answer quality and writes ``docs/nlu-quality.md`` (``make eval``).
 
-Two measurements:
+Three measurements:
 
 1. **Intent cross-validation**: ``rasa test nlu --cross-validation --folds 5`` with the
-   project's config on ``data/`` (results in ``results/cross-validation/``): F1 per intent
-   and the macro average.
+   project's config on ``data/``, once per seed of ``CV_SEEDS`` (``clinic.seeded_rasa``
+   seeds the fold split, which Rasa leaves unseeded; results in
+   ``results/cross-validation/seed-N/``): F1 per intent and the macro average, averaged
+   over the seeded runs, with each run's macro F1 reported too.
 2. **Held-out questions**: every file of ``HELDOUT_FILES`` in ``tests/heldout/`` (written
    apart from the training data, never trained on; batch 2 was written blind, after the
    first batch's misses had been seen, see tests/heldout/README.md) run end to end through the trained model
    (``models/clinic.tar.gz``, loaded in-process) and the custom actions; after each
    question (a fresh conversation each time) the ``last_topic`` slot must name the expected
    topic, or stay empty for questions marked ``none``.
+3. **Random letter strings**: ``NONSENSE_COUNT`` strings of made-up "words" (seeded, so the
+   same every run) through the same path; none may get a therapy answer.
 
 The action server is the one at ``ACTION_SERVER_URL``; when that variable is not set, one
 is started for the run (``python -m clinic.action_server`` on a free local port).
@@ -25,6 +29,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -55,6 +60,10 @@ TOPIC_SLOT = "last_topic"
 CV_F1_TARGET = 0.95
 HELDOUT_TARGET = 0.95
 HELDOUT_MINIMUM = 0.90
+CV_SEEDS = (1, 2, 3)  # Rasa's folds move the macro F1 by ~±0.005 run to run: average three
+NONSENSE_COUNT = 200
+NONSENSE_SEED = 20261201
+NONSENSE_TARGET = 1.0  # share of random letter strings that get no therapy answer
 _SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
 
 
@@ -81,6 +90,7 @@ class IntentReport:
     intents: Tuple[IntentScore, ...]
     macro_f1: float
     accuracy: float
+    runs: Tuple[float, ...] = ()  # macro F1 of each seeded run, when several were averaged
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,59 @@ def parse_intent_report(report: Dict[str, Any]) -> IntentReport:
     if isinstance(accuracy, dict):
         accuracy = accuracy.get("f1-score", 0.0)
     return IntentReport(tuple(intents), macro_f1, float(accuracy or 0.0))
+
+
+def combine_reports(reports: Sequence[IntentReport]) -> IntentReport:
+    """The mean of several cross-validation runs on the same data (different fold splits).
+
+    Precision, recall, F1, the macro F1 and the accuracy are averaged; the confusions are
+    summed over the runs; ``runs`` keeps each run's macro F1 so the spread can be shown.
+    """
+    if not reports:
+        raise EvaluationError("no cross-validation run to combine")
+    by_intent: Dict[str, List[IntentScore]] = {}
+    for report in reports:
+        for score in report.intents:
+            by_intent.setdefault(score.intent, []).append(score)
+    n = len(reports)
+    intents = []
+    for name in sorted(by_intent):
+        scores = by_intent[name]
+        confused: Counter = Counter()
+        for score in scores:
+            confused.update(dict(score.confused_with))
+        intents.append(
+            IntentScore(
+                intent=name,
+                precision=sum(s.precision for s in scores) / n,
+                recall=sum(s.recall for s in scores) / n,
+                f1=sum(s.f1 for s in scores) / n,
+                support=max(s.support for s in scores),
+                confused_with=tuple(sorted(confused.items(), key=lambda kv: (-kv[1], kv[0]))),
+            )
+        )
+    return IntentReport(
+        intents=tuple(intents),
+        macro_f1=sum(r.macro_f1 for r in reports) / n,
+        accuracy=sum(r.accuracy for r in reports) / n,
+        runs=tuple(r.macro_f1 for r in reports) if n > 1 else (),
+    )
+
+
+def nonsense_questions(count: int = NONSENSE_COUNT, seed: int = NONSENSE_SEED
+                       ) -> List[HeldOutQuestion]:
+    """``count`` strings of one to four made-up lower-case "words" (2-9 letters), the same
+    for the same seed; each must get no therapy answer (topic ``none``)."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    questions = []
+    for _ in range(count):
+        words = [
+            "".join(rng.choice(letters) for _ in range(rng.randint(2, 9)))
+            for _ in range(rng.randint(1, 4))
+        ]
+        questions.append(HeldOutQuestion(" ".join(words), NO_TOPIC, "random letters"))
+    return questions
 
 
 def load_heldout(path: Optional[Path] = None) -> List[HeldOutQuestion]:
@@ -251,6 +314,7 @@ def render_markdown(
     generated: str,
     notes: Sequence[str] = (),
     seen: Optional[Set[str]] = None,
+    nonsense: Optional[HeldOutScore] = None,
 ) -> str:
     """The ``docs/nlu-quality.md`` report."""
     lines = [
@@ -265,8 +329,12 @@ def render_markdown(
         "|---|---|---|",
     ]
     if intents is not None:
+        how = f"{FOLDS}-fold cross-validation"
+        if intents.runs:
+            how += (f", mean of {len(intents.runs)} seeded splits: "
+                    + ", ".join(f"{run:.3f}" for run in intents.runs))
         lines.append(
-            f"| intent macro F1 ({FOLDS}-fold cross-validation) | {intents.macro_f1:.3f} | "
+            f"| intent macro F1 ({how}) | {intents.macro_f1:.3f} | "
             f"≥ {CV_F1_TARGET:.2f} ({_mark(intents.macro_f1, CV_F1_TARGET)}) |"
         )
         lines.append(f"| intent accuracy (cross-validation) | {intents.accuracy:.3f} | |")
@@ -290,6 +358,12 @@ def render_markdown(
     else:
         lines.append(f"| held-out questions answered with the right topic | not measured | "
                      f"≥ {HELDOUT_TARGET:.2f} |")
+    if nonsense is not None:
+        lines.append(
+            f"| random letter strings without a therapy answer | {nonsense.accuracy:.3f} "
+            f"({nonsense.correct}/{nonsense.total}) | {NONSENSE_TARGET:.2f} "
+            f"({_mark(nonsense.accuracy, NONSENSE_TARGET)}) |"
+        )
     if heldout is not None and seen:
         notes = list(notes) + [
             f"{len(seen)} of the {heldout.total} held-out questions are word for word also "
@@ -337,6 +411,10 @@ def render_markdown(
                 )
         else:
             lines.append("None.")
+    if nonsense is not None and nonsense.misses:
+        lines += ["", "### Random letter strings that got a therapy answer", "",
+                  "| text | answered |", "|---|---|"]
+        lines += [f"| {_cell(m.question.text)} | {m.predicted} |" for m in nonsense.misses]
     return "\n".join(lines) + "\n"
 
 
@@ -345,27 +423,43 @@ def render_markdown(
 # ---------------------------------------------------------------------------------------
 
 
-def cross_validation_command(out_dir: Path, folds: int = FOLDS) -> List[str]:
-    """The ``rasa test nlu`` cross-validation command line."""
-    rasa = str(Path(sys.executable).with_name("rasa"))
+def cross_validation_command(out_dir: Path, folds: int = FOLDS, seed: int = CV_SEEDS[0],
+                             nlu: str = "data") -> List[str]:
+    """The seeded ``rasa test nlu`` cross-validation command line (``clinic.seeded_rasa``)."""
     return [
-        rasa, "test", "nlu", "--cross-validation", "--folds", str(folds),
-        "--config", "config.yml", "--nlu", "data", "--domain", "domain",
+        sys.executable, "-m", "clinic.seeded_rasa", str(seed), "test", "nlu",
+        "--cross-validation", "--folds", str(folds),
+        "--config", "config.yml", "--nlu", nlu, "--domain", "domain",
         "--out", str(out_dir), "--no-plot",
     ]
 
 
-def run_cross_validation(out_dir: Path = CV_DIR) -> IntentReport:
-    """Runs the cross-validation and parses its intent report."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(cross_validation_command(out_dir), cwd=PROJECT_ROOT)
-    if result.returncode != 0:
-        raise EvaluationError(f"cross-validation failed (exit code {result.returncode})")
-    report_path = out_dir / "intent_report.json"
-    try:
-        return parse_intent_report(json.loads(report_path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
-        raise EvaluationError(f"{report_path}: cannot read the intent report: {exc}") from exc
+def rasa_env() -> Dict[str, str]:
+    """Environment for Rasa subprocesses: project importable, no telemetry."""
+    path = str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": path}
+
+
+def run_cross_validation(out_dir: Path = CV_DIR, seeds: Sequence[int] = CV_SEEDS
+                         ) -> IntentReport:
+    """Runs one seeded cross-validation per seed and averages their intent reports."""
+    reports = []
+    for seed in seeds:
+        run_dir = out_dir / f"seed-{seed}"
+        run_dir.mkdir(parents=True, exist_ok=True)
+        print(f"    split {len(reports) + 1} of {len(seeds)} (seed {seed})", flush=True)
+        result = subprocess.run(cross_validation_command(run_dir, seed=seed), cwd=PROJECT_ROOT,
+                                env=rasa_env())
+        if result.returncode != 0:
+            raise EvaluationError(f"cross-validation failed (exit code {result.returncode})")
+        report_path = run_dir / "intent_report.json"
+        try:
+            reports.append(
+                parse_intent_report(json.loads(report_path.read_text(encoding="utf-8")))
+            )
+        except (OSError, ValueError) as exc:
+            raise EvaluationError(f"{report_path}: cannot read the intent report: {exc}") from exc
+    return combine_reports(reports)
 
 
 async def run_heldout(
@@ -424,9 +518,9 @@ def action_server() -> Iterator[str]:
 
 
 async def measure_heldout(
-    action_url: str, questions: Sequence[HeldOutQuestion], model: Path = MODEL
-) -> HeldOutScore:
-    """Loads the trained model in-process and scores the held-out questions."""
+    action_url: str, question_sets: Sequence[Sequence[HeldOutQuestion]], model: Path = MODEL
+) -> List[HeldOutScore]:
+    """Loads the trained model in-process once and scores each set of questions."""
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
@@ -440,7 +534,7 @@ async def measure_heldout(
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     if agent is None or not agent.is_ready():
         raise EvaluationError(f"{model} could not be loaded")
-    return score_heldout(await run_heldout(agent, questions))
+    return [score_heldout(await run_heldout(agent, questions)) for questions in question_sets]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -454,14 +548,19 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     intents: Optional[IntentReport] = None
     heldout: Optional[HeldOutScore] = None
+    nonsense: Optional[HeldOutScore] = None
     if not args.skip_cv:
-        print(f"==> {FOLDS}-fold intent cross-validation (several minutes on 2 cores)")
+        print(f"==> {FOLDS}-fold intent cross-validation, {len(CV_SEEDS)} seeded splits "
+              "(about 6 minutes each on 2 cores)")
         intents = run_cross_validation()
     if not args.skip_heldout:
         questions = load_heldout()
-        print(f"==> {len(questions)} held-out questions, end to end")
+        print(f"==> {len(questions)} held-out questions and {NONSENSE_COUNT} random letter "
+              "strings, end to end")
         with action_server() as url:
-            heldout = asyncio.run(measure_heldout(url, questions))
+            heldout, nonsense = asyncio.run(
+                measure_heldout(url, [questions, nonsense_questions()])
+            )
     seen: Optional[Set[str]] = None
     if heldout is not None:
         from clinic.faq.check import load_project_data
@@ -470,7 +569,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                                 load_project_data().examples)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(
-        render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen),
+        render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen,
+                        nonsense=nonsense),
         encoding="utf-8",
     )
     print(f"==> report written to {args.report}")
@@ -481,6 +581,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if heldout is not None:
         print(f"    held-out accuracy: {heldout.accuracy:.3f} (target {HELDOUT_TARGET})")
         ok &= heldout.accuracy >= HELDOUT_TARGET
+    if nonsense is not None:
+        print(f"    random letter strings without a therapy answer: {nonsense.accuracy:.3f} "
+              f"(target {NONSENSE_TARGET})")
+        ok &= nonsense.accuracy >= NONSENSE_TARGET
     return 0 if ok else 1
 
 

@@ -57,7 +57,8 @@ from typing import (
     Tuple,
 )
 
-from clinic.evaluation import HELDOUT_FILES
+from clinic.evaluation import HELDOUT_FILES, cross_validation_command
+from clinic.evaluation import rasa_env as _rasa_env
 from clinic.faq.check import load_project_data, model_problems, report, static_problems
 from clinic.faq.generate import DEFAULT_OUT as DEFAULT_GENERATED
 from clinic.faq.generate import write as write_generated
@@ -354,24 +355,16 @@ def action_endpoint(settings: Optional[Settings] = None) -> Iterator[Optional[st
         yield started
 
 
-def _rasa_env() -> Dict[str, str]:
-    """Environment for ``rasa`` subprocesses: project importable, no telemetry."""
-    path = str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": path}
-
-
 def cross_validation_f1(data: Sequence[str], work: Path, folds: int = 3) -> Optional[float]:
-    """Macro intent F1 of ``rasa test nlu --cross-validation`` (trains ``folds`` times), as
-    ``make eval`` reports it; ``None`` when it could not run."""
+    """Macro intent F1 of ``rasa test nlu --cross-validation`` (trains ``folds`` times) with
+    the first of ``make eval``'s seeded splits; ``None`` when it could not run."""
     nlu_dir = work / "cv-data"
     nlu_dir.mkdir(parents=True, exist_ok=True)
     for index, source in enumerate(_yaml_files(data)):
         if "nlu:" in source.read_text(encoding="utf-8"):
             shutil.copy(source, nlu_dir / f"{index:03d}-{source.name}")
     out = work / "cv-results"
-    rasa = str(Path(sys.executable).with_name("rasa"))
-    result = subprocess.run([rasa, "test", "nlu", "--cross-validation", "--folds", str(folds),
-                             "--config", "config.yml", "--nlu", str(nlu_dir), "--out", str(out)],
+    result = subprocess.run(cross_validation_command(out, folds=folds, nlu=str(nlu_dir)),
                             cwd=PROJECT_ROOT, env=_rasa_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     report_file = out / "intent_report.json"

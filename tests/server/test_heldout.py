@@ -7,7 +7,13 @@ must name the expected topic ("none": the assistant must not answer with any top
 
 from __future__ import annotations
 
-from clinic.evaluation import HELDOUT_MINIMUM, load_heldout, run_heldout, score_heldout
+from clinic.evaluation import (
+    HELDOUT_MINIMUM,
+    load_heldout,
+    nonsense_questions,
+    run_heldout,
+    score_heldout,
+)
 
 
 async def test_heldout_topic_accuracy(stack, agent) -> None:
@@ -34,3 +40,11 @@ async def test_unrelated_heldout_questions_never_get_a_therapy_answer(stack, age
 
     answered = [(r.question.text, r.predicted) for r in results if not r.correct]
     assert not answered, f"unrelated questions got a therapy answer: {answered}"
+
+
+async def test_random_letter_strings_never_get_a_therapy_answer(stack, agent) -> None:
+    questions = nonsense_questions()
+    results = await run_heldout(agent, questions, prefix="test-nonsense")
+
+    answered = [(r.question.text, r.predicted) for r in results if not r.correct]
+    assert not answered, f"random letter strings got a therapy answer: {answered}"

@@ -12,8 +12,12 @@ from clinic.evaluation import (
     EvaluationError,
     HeldOutQuestion,
     HeldOutResult,
+    IntentReport,
+    IntentScore,
+    combine_reports,
     cross_validation_command,
     load_heldout,
+    nonsense_questions,
     parse_intent_report,
     predicted_topic,
     render_markdown,
@@ -122,12 +126,76 @@ def test_load_heldout_rejects_missing_file_and_bad_entries(tmp_path: Path) -> No
 
 
 def test_cross_validation_command_uses_project_config_and_data(tmp_path: Path) -> None:
-    cmd = cross_validation_command(tmp_path)
+    cmd = cross_validation_command(tmp_path, seed=7)
     joined = " ".join(cmd[1:])
-    assert cmd[0].endswith("rasa")
-    assert "test nlu --cross-validation --folds 5" in joined
+    assert cmd[0].endswith("python") or "python" in Path(cmd[0]).name
+    assert joined.startswith("-m clinic.seeded_rasa 7 test nlu --cross-validation --folds 5")
     assert "--config config.yml --nlu data --domain domain" in joined
     assert f"--out {tmp_path}" in joined
+
+
+def _report(macro: float, f1: float, confused: Dict[str, int]) -> IntentReport:
+    return IntentReport(
+        (IntentScore("ask_more", f1, f1, f1, 20, tuple(confused.items())),
+         IntentScore("greet", 1.0, 1.0, 1.0, 10)),
+        macro_f1=macro, accuracy=macro,
+    )
+
+
+def test_seeded_runs_are_averaged_and_confusions_summed() -> None:
+    combined = combine_reports([_report(0.94, 0.90, {"ask_why": 2}),
+                                _report(0.96, 0.94, {"ask_why": 1, "greet": 1})])
+    assert combined.macro_f1 == pytest.approx(0.95)
+    assert combined.runs == (0.94, 0.96)
+    more = combined.intents[0]
+    assert more.intent == "ask_more" and more.f1 == pytest.approx(0.92)
+    assert more.confused_with == (("ask_why", 3), ("greet", 1))
+    assert combine_reports([_report(0.9, 0.9, {})]).runs == ()  # one run: no spread to show
+    with pytest.raises(EvaluationError):
+        combine_reports([])
+    page = render_markdown(combined, None, "now")
+    assert "mean of 2 seeded splits: 0.940, 0.960) | 0.950 |" in page
+
+
+def test_seeded_rasa_seeds_numpy_and_refuses_a_bad_seed(monkeypatch) -> None:
+    import numpy as np
+    import rasa.__main__
+
+    from clinic import seeded_rasa
+
+    seen = {}
+    monkeypatch.setattr(rasa.__main__, "main",
+                        lambda: seen.update(argv=list(__import__("sys").argv),
+                                            draw=np.random.random()))
+    seeded_rasa.main(["5", "test", "nlu"])
+    first = seen["draw"]
+    seeded_rasa.main(["5", "test", "nlu"])
+    assert seen["draw"] == first and seen["argv"] == ["rasa", "test", "nlu"]
+    seeded_rasa.main(["6", "test"])
+    assert seen["draw"] != first
+    for bad in (["x", "test"], ["-1"], []):
+        with pytest.raises(SystemExit):
+            seeded_rasa.main(bad)
+
+
+def test_nonsense_questions_are_repeatable_made_up_words() -> None:
+    first = nonsense_questions(50, seed=3)
+    assert first == nonsense_questions(50, seed=3)
+    assert first != nonsense_questions(50, seed=4)
+    assert len({q.text for q in first}) == 50
+    for question in first:
+        words = question.text.split()
+        assert 1 <= len(words) <= 4 and all(w.isalpha() and 2 <= len(w) <= 9 for w in words)
+        assert question.topic == "none"
+
+
+def test_report_shows_random_strings_and_the_ones_answered() -> None:
+    nonsense = score_heldout([result("qzx vlop", "none", "none"),
+                              result("plorf", "none", "pnf_stretching")])
+    page = render_markdown(None, None, "now", nonsense=nonsense)
+    assert "| random letter strings without a therapy answer | 0.500 (1/2) | 1.00 (BELOW" in page
+    assert "| plorf | pnf_stretching |" in page
+    assert "qzx vlop" not in page
 
 
 class FakeTrackerStore:
