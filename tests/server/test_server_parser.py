@@ -42,3 +42,24 @@ def test_another_model_or_a_wrong_token_is_not_asked(stack, tmp_path: Path) -> N
     other = _archive(tmp_path / "other.tar.gz", {"model_id": "not-the-live-one"})
     assert server_parser_for(other, stack.rasa_url, stack.api_token) is None
     assert server_parser_for(MODEL, stack.rasa_url, "wrong-token") is None
+
+
+def test_faq_check_asks_the_running_server(stack, monkeypatch) -> None:
+    from clinic.faq import check, predict
+    from clinic.settings import PROJECT_ROOT
+
+    monkeypatch.setenv("RASA_PORT", stack.rasa_url.rsplit(":", 1)[1])
+    monkeypatch.setenv("RASA_API_TOKEN", stack.api_token)
+    parser = check.running_server_parser(MODEL)
+    assert parser is not None, "make faq-check must use the server that has the model loaded"
+
+    def no_second_load(*args, **kwargs):
+        raise AssertionError("the model was loaded although the running server has it")
+
+    monkeypatch.setattr(predict, "load_agent", no_second_load)
+    faqs, problems = check.run_checks(PROJECT_ROOT / "faq", MODEL, parser=parser)
+    assert faqs and not [p for p in problems if p.is_error]
+    monkeypatch.setenv("RASA_PORT", "1")  # nothing listens there: load the model instead
+    assert check.running_server_parser(MODEL) is None
+    monkeypatch.setenv("RASA_PORT", "not-a-port")
+    assert check.running_server_parser(MODEL) is None
