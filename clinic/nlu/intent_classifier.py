@@ -8,7 +8,11 @@ confidence 0.0, so the FallbackClassifier turns it into ``nlu_fallback`` and the
 asks what the visitor would like to know, as for any message it cannot read.
 
 It also exposes the regularisation strength ``C`` that Rasa's component leaves at
-scikit-learn's 1.0 (smaller is stronger regularisation); config.yml says why it is set.
+scikit-learn's 1.0 (smaller is stronger regularisation), and ``count_length``: when set, each
+sparse sentence feature block (the word and character n-gram counts, the lookup-table
+matches) is damped (``1 + log(count)``) and scaled to that Euclidean length before it goes
+beside the dense sentence vectors, so a long message's raw counts no longer outweigh the
+MiniLM vectors and short and long messages weigh alike. config.yml says why both are set.
 
 Everything else (training, persistence, probabilities and ranking) is Rasa's own.
 """
@@ -17,14 +21,35 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
+import numpy as np
+import scipy.sparse
+
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 NO_INTENT = {INTENT_NAME_KEY: None, "confidence": 0.0}
+
+
+def scaled_counts(counts: Any, length: float) -> scipy.sparse.csr_matrix:
+    """One sparse row of counts, damped (``1 + log(count)`` for counts ≥ 1) and scaled to
+    Euclidean ``length`` (an all-zero row stays zero)."""
+    row = scipy.sparse.csr_matrix(counts, dtype=np.float64)
+    positive = row.data > 0
+    row.data[positive] = 1.0 + np.log(row.data[positive])
+    norm = float(np.sqrt((row.data ** 2).sum()))
+    if norm > 0:
+        row = row * (length / norm)
+    return row
 
 
 @DefaultV1Recipe.register(
@@ -35,15 +60,24 @@ class IntentClassifier(LogisticRegressionClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """Rasa's defaults plus ``C``, the inverse regularisation strength (default 1.0)."""
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0}
+        """Rasa's defaults plus ``C``, the inverse regularisation strength (default 1.0),
+        and ``count_length`` (default ``None``: the counts as Rasa passes them)."""
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 1.0,
+                "count_length": None}
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        """``C`` must be a positive number."""
+        """``C`` must be a positive number, ``count_length`` a positive number or null."""
         c = config.get("C", 1.0)
         if isinstance(c, bool) or not isinstance(c, (int, float)) or c <= 0:
             raise ValueError(f"IntentClassifier: C must be a number > 0, got {c!r}")
+        length = config.get("count_length")
+        if length is not None and (
+            isinstance(length, bool) or not isinstance(length, (int, float)) or length <= 0
+        ):
+            raise ValueError(
+                f"IntentClassifier: count_length must be a number > 0 or null, got {length!r}"
+            )
 
     def __init__(
         self,
@@ -56,6 +90,24 @@ class IntentClassifier(LogisticRegressionClassifier):
         self.validate_config(merged)
         super().__init__(merged, name, model_storage, resource)
         self.clf.set_params(C=float(merged["C"]))
+
+    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+        """Rasa's feature matrix, with the sparse blocks scaled when ``count_length`` is set."""
+        length = self.config.get("count_length")
+        if length is None:
+            return super()._create_X(messages)
+        rows = []
+        for message in messages:
+            blocks = [
+                scaled_counts(f.features, float(length))
+                for f in message.features
+                if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()
+            ]
+            dense = message.get_dense_features(attribute=TEXT)[1]
+            if dense is not None:
+                blocks.append(scipy.sparse.csr_matrix(dense.features))
+            rows.append(scipy.sparse.hstack(blocks) if blocks else scipy.sparse.csr_matrix([]))
+        return scipy.sparse.vstack(rows).tocsr()
 
     def _width(self) -> Optional[int]:
         return getattr(self.clf, "n_features_in_", None)

@@ -86,3 +86,58 @@ def test_bad_regularisation_strength_is_refused(tmp_path: Path, bad: object) -> 
             {**IntentClassifier.get_default_config(), "C": bad}, LocalModelStorage(tmp_path),
             Resource("intent"), ExecutionContext(GraphSchema({}), "test"),
         )
+
+
+def test_counts_are_damped_and_scaled_to_the_configured_length() -> None:
+    from clinic.nlu.intent_classifier import scaled_counts
+
+    row = scaled_counts(scipy.sparse.coo_matrix(np.array([[0.0, 1.0, 4.0, 1.0]])), 5.0)
+    values = row.toarray()[0]
+    assert np.linalg.norm(values) == pytest.approx(5.0)
+    damped = np.array([0.0, 1.0, 1.0 + np.log(4.0), 1.0])
+    np.testing.assert_allclose(values, damped / np.linalg.norm(damped) * 5.0)
+    assert scaled_counts(scipy.sparse.coo_matrix(np.zeros((1, 3))), 5.0).nnz == 0
+
+
+def test_count_length_scales_each_sparse_block_and_keeps_dense_features(tmp_path: Path) -> None:
+    config = {**IntentClassifier.get_default_config(), "count_length": 2.0}
+    classifier = IntentClassifier.create(
+        config, LocalModelStorage(tmp_path), Resource("intent"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    message = _message("hi hi hello nmt")
+    row = classifier._create_X([message]).toarray()[0]
+    counts, dense = row[: len(VOCAB)], row[len(VOCAB):]
+    assert np.linalg.norm(counts) == pytest.approx(2.0)
+    assert counts[0] > counts[1] > 0  # "hi" twice still weighs more than "hello" once
+    np.testing.assert_allclose(dense, [15.0, 15.0, 15.0])  # dense features untouched
+    plain = IntentClassifier.create(
+        IntentClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("plain"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
+    np.testing.assert_allclose(plain._create_X([message]).toarray()[0][:3], [2.0, 1.0, 1.0])
+
+
+@pytest.mark.parametrize("bad", [0, -2, "5", True])
+def test_bad_count_length_is_refused(tmp_path: Path, bad: object) -> None:
+    with pytest.raises(ValueError, match="count_length must be a number > 0 or null"):
+        IntentClassifier.create(
+            {**IntentClassifier.get_default_config(), "count_length": bad},
+            LocalModelStorage(tmp_path), Resource("intent"),
+            ExecutionContext(GraphSchema({}), "test"),
+        )
+
+
+def test_trained_with_count_length_predicts_and_reads_empty_text(tmp_path: Path) -> None:
+    classifier = IntentClassifier.create(
+        {**IntentClassifier.get_default_config(), "count_length": 5.0},
+        LocalModelStorage(tmp_path), Resource("intent"), ExecutionContext(GraphSchema({}), "test"),
+    )
+    examples = [_message(t, i) for t, i in [("hi", "greet"), ("hello", "greet"),
+                                            ("what is nmt", "ask_nmt_overview"),
+                                            ("nmt", "ask_nmt_overview"), ("bye", "goodbye"),
+                                            ("bye bye", "goodbye")]]
+    classifier.train(TrainingData(examples))
+    normal, empty = classifier.process([_message("what is nmt"), _message("", features=False)])
+    assert normal.get(INTENT)["name"] == "ask_nmt_overview"
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
