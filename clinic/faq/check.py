@@ -377,8 +377,8 @@ def model_problems(faqs: Sequence[Faq], model: Path, project: ProjectData,
 
 
 def running_server_parser(model: Path) -> Optional["Parser"]:
-    """The running Rasa server (``RASA_URL`` / the API token, as ``make retrain`` finds
-    them) when it has exactly ``model`` loaded, so the check need not load it again;
+    """The running Rasa server (``RASA_PORT`` and the API token, found as ``make retrain``
+    finds them) when it has exactly ``model`` loaded, so the check need not load it again;
     ``None`` when no such server answers."""
     from clinic.faq.predict import server_parser_for
     from clinic.retrain import Server

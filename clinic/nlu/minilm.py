@@ -19,7 +19,8 @@ importable, as it always is in the Rasa server: its oneDNN kernels were 5.7x fas
 NumPy's OpenBLAS on this machine (7 vs 40 ms for a 512x384 by 384x1536 product). Without
 TensorFlow the same arithmetic runs in NumPy; both give the same vectors (a test checks).
 
-The result is a 384-dimensional unit vector per sentence; paraphrases ("my hand goes numb"
+The result is a 384-dimensional unit vector per sentence (one per chosen layer, see
+:meth:`MiniLMEncoder.encode`); paraphrases ("my hand goes numb"
 / "pins and needles in my fingers") land close together even when they share no word,
 which bag-of-words features cannot see.
 """
