@@ -216,8 +216,15 @@ class ActionBookingStart(Action):
             dispatcher.utter_message(text=m.START_WITH_THERAPY.format(therapy=therapy))
         else:
             dispatcher.utter_message(text=m.START)
-        # The summary is always shown again before anything is sent.
-        return [SlotSet(m.THERAPY, therapy), SlotSet(m.CONFIRMED, None)]
+        # The summary is always shown again before anything is sent. Only slots whose value
+        # changes are set: the form validates every slot set since the visitor's message, and
+        # an empty therapy set here would be rejected ("I didn't catch which therapy").
+        events: List[EventType] = []
+        if therapy != tracker.get_slot(m.THERAPY):
+            events.append(SlotSet(m.THERAPY, therapy))
+        if tracker.get_slot(m.CONFIRMED) is not None:
+            events.append(SlotSet(m.CONFIRMED, None))
+        return events
 
 
 # --------------------------------------------------------------------------- validation

@@ -376,3 +376,14 @@ async def test_the_rules_cancel_and_stop_for_an_emergency(
     actions = await c.respond(rule_policy, "I can't breathe", "emergency")
     assert actions[0] == "booking_form!" and "utter_emergency" in actions
     assert "booking_form" not in actions  # no booking question after 911
+
+
+async def test_booking_without_a_therapy_starts_with_the_first_question_only(
+    action_server: Dict[str, str]
+) -> None:
+    """Opening the form must not validate the empty therapy or confirmation slots."""
+    c = Conversation(action_server["url"], "mechanics-start")
+    await c.user("I want to book a session", "request_booking")
+    assert await c.run("action_booking_start") == [m.START]
+    assert await c.run("booking_form") == [m.ASK[m.NAME]]
+    assert c.slot(m.STATE) is None or not (c.slot(m.STATE) or {}).get("failures")

@@ -328,7 +328,8 @@ async def test_start_prefills_the_therapy_just_discussed() -> None:
     events = await ActionBookingStart().run(
         dispatcher, plain_tracker({"therapy": "FMM", m.THERAPY: None}, "book it"), DOMAIN
     )
-    assert slot_values(events) == {m.THERAPY: "FMM", m.CONFIRMED: None}
+    # only what changes is set: an empty slot set again would be validated by the form
+    assert slot_values(events) == {m.THERAPY: "FMM"}
     assert "FMM" in dispatcher.messages[0]["text"]
 
 
@@ -346,7 +347,7 @@ async def test_start_without_therapy() -> None:
     events = await ActionBookingStart().run(
         dispatcher, plain_tracker({}, "I want to book"), DOMAIN
     )
-    assert slot_values(events)[m.THERAPY] is None
+    assert slot_values(events) == {}  # nothing to change: no empty slot for the form to reject
     assert dispatcher.messages[0]["text"] == m.START
 
 
@@ -467,3 +468,11 @@ async def test_cancel_clears_every_booking_slot_and_confirms() -> None:
     values = slot_values(events)
     assert all(values[slot] is None for slot in m.ALL_BOOKING_SLOTS)
     assert dispatcher.messages[0]["text"] == m.CANCELLED
+
+
+async def test_start_clears_an_earlier_confirmation() -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionBookingStart().run(
+        dispatcher, plain_tracker({m.THERAPY: "NMT", m.CONFIRMED: True}, "book again"), DOMAIN
+    )
+    assert slot_values(events) == {m.CONFIRMED: None}
