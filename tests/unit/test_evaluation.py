@@ -178,6 +178,36 @@ def test_seeded_rasa_seeds_numpy_and_refuses_a_bad_seed(monkeypatch) -> None:
             seeded_rasa.main(bad)
 
 
+def test_cross_validation_skips_scoring_the_training_folds(monkeypatch) -> None:
+    import asyncio
+
+    import rasa.__main__
+    import rasa.nlu.test as nlu_test
+
+    from clinic import seeded_rasa
+
+    scored = []
+
+    async def fake_combine_result(intent_metrics, entity_metrics, selection_metrics,
+                                  processor, data, intent_results=None, entity_results=None,
+                                  selection_results=None):
+        scored.append(data)
+        return "scored"
+
+    monkeypatch.setattr(nlu_test, "combine_result", fake_combine_result)
+    monkeypatch.setattr(rasa.__main__, "main", lambda: None)
+    seeded_rasa.main(["5", "test", "nlu"])
+    assert nlu_test.combine_result is fake_combine_result  # only cross-validation changes
+    seeded_rasa.main(["5", "test", "nlu", "--cross-validation", "--folds", "5"])
+    metrics = ({"accuracy": []}, {}, {})
+    # Rasa's call for a fold's training part passes no result lists: nothing is parsed.
+    assert asyncio.run(nlu_test.combine_result(*metrics, None, "train fold")) == metrics
+    # The test-fold call collects results and runs as before.
+    assert asyncio.run(nlu_test.combine_result(*metrics, None, "test fold", [], [], [])) \
+        == "scored"
+    assert scored == ["test fold"]
+
+
 def test_nonsense_questions_are_repeatable_made_up_words() -> None:
     first = nonsense_questions(50, seed=3)
     assert first == nonsense_questions(50, seed=3)
