@@ -73,7 +73,7 @@ START = (
     '"cancel" at any point.'
 )
 START_WITH_THERAPY = (
-    "Happy to help you request a {therapy} session. I'll ask a few quick questions and then "
+    "Happy to help you request an {therapy} session. I'll ask a few quick questions and then "
     "pass your request to our team, who will get back to you to confirm a time. You can "
     'type "cancel" at any point.'
 )
