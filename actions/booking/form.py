@@ -205,26 +205,34 @@ class ActionBookingStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        mentioned = [v.upper() for v in therapy_entities(tracker) if v.upper() in THERAPIES]
-        discussed = tracker.get_slot(SHARED_THERAPY_SLOT)
-        therapy = tracker.get_slot(m.THERAPY)
-        if len(set(mentioned)) == 1:
-            therapy = mentioned[0]
-        elif therapy is None and isinstance(discussed, str) and discussed.upper() in THERAPIES:
-            therapy = discussed.upper()
-        if therapy in THERAPIES:
-            dispatcher.utter_message(text=m.START_WITH_THERAPY.format(therapy=therapy))
-        else:
-            dispatcher.utter_message(text=m.START)
-        # The summary is always shown again before anything is sent. Only slots whose value
-        # changes are set: the form validates every slot set since the visitor's message, and
-        # an empty therapy set here would be rejected ("I didn't catch which therapy").
-        events: List[EventType] = []
-        if therapy != tracker.get_slot(m.THERAPY):
-            events.append(SlotSet(m.THERAPY, therapy))
-        if tracker.get_slot(m.CONFIRMED) is not None:
-            events.append(SlotSet(m.CONFIRMED, None))
-        return events
+        return open_booking(dispatcher, tracker)
+
+
+def open_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Says the booking is starting and returns the slot events that open it.
+
+    Shared by ``action_booking_start`` and the reply guard's "yes" to a booking offer.
+    """
+    mentioned = [v.upper() for v in therapy_entities(tracker) if v.upper() in THERAPIES]
+    discussed = tracker.get_slot(SHARED_THERAPY_SLOT)
+    therapy = tracker.get_slot(m.THERAPY)
+    if len(set(mentioned)) == 1:
+        therapy = mentioned[0]
+    elif therapy is None and isinstance(discussed, str) and discussed.upper() in THERAPIES:
+        therapy = discussed.upper()
+    if therapy in THERAPIES:
+        dispatcher.utter_message(text=m.START_WITH_THERAPY.format(therapy=therapy))
+    else:
+        dispatcher.utter_message(text=m.START)
+    # The summary is always shown again before anything is sent. Only slots whose value
+    # changes are set: the form validates every slot set since the visitor's message, and
+    # an empty therapy set here would be rejected ("I didn't catch which therapy").
+    events: List[EventType] = []
+    if therapy != tracker.get_slot(m.THERAPY):
+        events.append(SlotSet(m.THERAPY, therapy))
+    if tracker.get_slot(m.CONFIRMED) is not None:
+        events.append(SlotSet(m.CONFIRMED, None))
+    return events
 
 
 # --------------------------------------------------------------------------- validation
