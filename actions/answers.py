@@ -3,10 +3,10 @@
 ``action_answer_question`` answers every ``ask_*`` intent: it picks the topic from the intent,
 the therapy the visitor named (or the one just discussed, for "how does it ..."), and the
 last topic for follow-ups ("tell me more", "why?", "and in FMM?").
-``action_handle_unclear`` runs when the NLU is unsure (``nlu_fallback``): it searches the
-content and answers, asks "did you mean ...?", or says honestly that it doesn't know.
+``action_handle_unclear`` (the NLU is unsure) lives in ``actions/conversation.py`` with the
+reply guard: both answer a short message from context and search the content otherwise.
 
-Both always record the topic they answered in the ``last_topic`` slot and keep the
+It always records the topic they answered in the ``last_topic`` slot and keep the
 ``therapy`` slot ("NMT"/"FMM") for the booking form. The replies themselves are built by the
 pure helpers of ``actions/knowledge_replies.py``.
 
@@ -138,27 +138,4 @@ class ActionAnswerQuestion(Action):
             else:
                 reply = topic_reply(kb, topic_id, config, named=named)
         logger.info("answer: intent=%s topic=%s", intent, reply.topic)
-        return send(dispatcher, reply)
-
-
-class ActionHandleUnclear(Action):
-    """When the NLU is unsure: answer from a content search, ask, or admit not knowing."""
-
-    def name(self) -> Text:
-        return "action_handle_unclear"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
-        kb = knowledge_base()
-        _, text, entities, ranking = _latest(tracker)
-        reply = unclear_reply(
-            kb, topic_index(), text, ranking, therapies_in(entities, text), clinic_config()
-        )
-        logger.info(
-            "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"
-        )
         return send(dispatcher, reply)

@@ -532,7 +532,10 @@ class ActionChangeBookingField(Action):
 
 
 class ActionCancelBooking(Action):
-    """Stops the booking and forgets what the visitor typed into it."""
+    """Stops the booking and forgets what the visitor typed into it.
+
+    With no booking open it says so, and how to cancel an appointment already made.
+    """
 
     def name(self) -> Text:
         return "action_cancel_booking"
@@ -540,6 +543,15 @@ class ActionCancelBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        in_progress = tracker.active_loop_name == FORM_NAME or any(
+            tracker.get_slot(slot) is not None for slot in m.FORM_SLOTS
+        )
+        if not in_progress:
+            contact = clinic_config().contact_sentence()
+            dispatcher.utter_message(
+                text=m.NOTHING_TO_CANCEL.format(contact=contact), buttons=[m.BOOK_BUTTON]
+            )
+            return []
         dispatcher.utter_message(text=m.CANCELLED, buttons=[m.BOOK_BUTTON])
         events: List[EventType] = [SlotSet(slot, None) for slot in m.ALL_BOOKING_SLOTS]
         if tracker.active_loop_name == FORM_NAME:

@@ -132,7 +132,8 @@ ERRORS = {
         "has_digits": "A name shouldn't contain numbers.",
         "question": "I'll happily answer questions once I have your name.",
         "too_long": "That's a bit long for a name. Just the name is enough.",
-        "not_a_name": "That doesn't look like a name.",
+        "yes_no": "Sorry, I still need a name for the request.",
+        "not_a_name": "That doesn't look like a name. Just your name is enough, e.g. Ana Ruiz.",
     },
     CONTACT: {
         "empty": "I didn't catch a phone number or e-mail address.",
@@ -187,6 +188,11 @@ WHICH_FIELD = "Sure. Which detail would you like to change?"
 CANCELLED = (
     "Okay, I've stopped the booking and cleared the details you gave me. If you change "
     'your mind, just say "book a session".'
+)
+NOTHING_TO_CANCEL = (
+    "There's no booking request open in this chat, so there's nothing to cancel here. To "
+    "cancel or move an appointment you already have, please contact the clinic directly. "
+    "{contact}"
 )
 NOTHING_TO_SUBMIT = (
     "There's no booking request waiting to be sent. If you'd like to request a session, "

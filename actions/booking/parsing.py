@@ -96,8 +96,12 @@ _NON_NAME_WORDS = _phrases(
     "session | massage | therapy | need | would | like | please | help | pain | hurt | "
     "hurts | what | how | why | when | can | could | is | are | do | does | the | a | an "
     "| to | for | with | have | has | not | sure | know | just | about | this | that | it "
-    "| in | on | at | of | am | be | bye | goodbye | thanks | thank | cancel | stop"
+    "| in | on | at | of | am | be | bye | goodbye | thanks | thank | cancel | stop | "
+    "thats | its | correct | right | wrong | told | said | already | gave | was | were | "
+    "think | guess | maybe | okay | ok | yes | no | yeah | nope | sorry"
 )
+# "that's", "don't", "i'm": contractions occur in sentences, not in names ("O'Brien" passes).
+_CONTRACTION = re.compile(r"^[a-z]+'(s|t|re|ve|ll|d|m)$")
 
 
 def parse_name(text: Optional[str]) -> str:
@@ -105,7 +109,7 @@ def parse_name(text: Optional[str]) -> str:
 
     Raises:
         BookingInputError: ``empty``, ``looks_like_contact``, ``has_digits``, ``question``,
-            ``too_long`` or ``not_a_name``.
+            ``yes_no``, ``too_long`` or ``not_a_name``.
     """
     clean = normalise_space(text)
     if not clean or is_payload(clean):
@@ -118,10 +122,15 @@ def parse_name(text: Optional[str]) -> str:
         raise BookingInputError("has_digits")
     if looks_like_question(clean):
         raise BookingInputError("question")
+    if parse_yes_no(clean) is not None:
+        raise BookingInputError("yes_no")  # "yes, that's correct" answers nothing asked
     name = _NAME_PREFIX.sub("", clean).strip(" .,!;:\"'")
     if not name or not re.search(r"[^\W\d_]", name):
         raise BookingInputError("not_a_name")
-    if name.lower() in _NOT_NAMES or set(_words(name)) & _NON_NAME_WORDS:
+    words = _words(name)
+    if name.lower() in _NOT_NAMES or set(words) & _NON_NAME_WORDS:
+        raise BookingInputError("not_a_name")
+    if any(_CONTRACTION.match(word) for word in words):
         raise BookingInputError("not_a_name")
     if len(name) > MAX_NAME_CHARS or len(name.split()) > MAX_NAME_WORDS:
         raise BookingInputError("too_long")

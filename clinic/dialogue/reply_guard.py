@@ -9,6 +9,10 @@ which nothing visible has been said since the visitor's latest message, its pred
 moved from ``action_listen`` to ``action_reply_guard`` (actions/conversation.py), which
 answers from context. The normal path (rules, stories, forms) is untouched: the guard only
 ever replaces a silent end of turn.
+
+RulePolicy's own "no rule applies" prediction (its core fallback) is configured in
+config.yml to be ``action_reply_guard`` too: Rasa's ``action_default_fallback`` would
+revert the visitor's message and, with no ``utter_default`` in the domain, say nothing.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ def guarded(
     """Moves a silent ``action_listen`` prediction to the guard action.
 
     The confidence is kept, so the ensemble's choice between policies (confidence, then
-    priority) is the same as without the guard.
+    priority) is the same as without the guard. Once the guard has run in a turn, a
+    prediction of the guard becomes ``action_listen``: it answers once, never loops.
     """
     probabilities = list(prediction.probabilities)
     if not probabilities or GUARD_ACTION not in domain.action_names_or_texts:
@@ -64,13 +69,17 @@ def guarded(
     best = max(range(len(probabilities)), key=probabilities.__getitem__)
     if probabilities[best] <= 0.0:
         return prediction
-    if domain.action_names_or_texts[best] != ACTION_LISTEN_NAME:
-        return prediction
-    if not turn_unanswered(tracker.events):
-        return prediction
     guard = domain.index_for_action(GUARD_ACTION)
+    listen = domain.index_for_action(ACTION_LISTEN_NAME)
     if _latest_action(tracker) == GUARD_ACTION:
-        return prediction  # the guard already ran this turn: never loop
+        # The guard answered this turn: it never runs twice (RulePolicy's core fallback
+        # would predict it again), the turn ends.
+        if best == guard:
+            probabilities[listen], probabilities[guard] = probabilities[guard], 0.0
+            prediction.probabilities = probabilities
+        return prediction
+    if best != listen or not turn_unanswered(tracker.events):
+        return prediction
     probabilities[guard], probabilities[best] = probabilities[best], 0.0
     prediction.probabilities = probabilities
     prediction.hide_rule_turn = False
@@ -86,41 +95,35 @@ def _latest_action(tracker: DialogueStateTracker) -> Optional[Text]:
     return None
 
 
+class ReplyGuardMixin:
+    """Guards the prediction of the policy it is mixed into (see the module docstring).
+
+    Mixed in before the Rasa policy class, so ``super()`` is that policy.
+    """
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """The policy's own prediction, guarded."""
+        prediction = super().predict_action_probabilities(  # type: ignore[misc]
+            tracker, domain, rule_only_data, **kwargs
+        )
+        return guarded(prediction, tracker, domain)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class GuardedRulePolicy(RulePolicy):
+class GuardedRulePolicy(ReplyGuardMixin, RulePolicy):
     """Rasa's RulePolicy, whose silent ends of turn become ``action_reply_guard``."""
 
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """RulePolicy's prediction, guarded (see the module docstring)."""
-        prediction = super().predict_action_probabilities(
-            tracker, domain, rule_only_data, **kwargs
-        )
-        return guarded(prediction, tracker, domain)
-
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
 )
-class GuardedMemoizationPolicy(MemoizationPolicy):
+class GuardedMemoizationPolicy(ReplyGuardMixin, MemoizationPolicy):
     """Rasa's MemoizationPolicy, whose silent ends of turn become ``action_reply_guard``."""
-
-    def predict_action_probabilities(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-        **kwargs: Any,
-    ) -> PolicyPrediction:
-        """MemoizationPolicy's prediction, guarded (see the module docstring)."""
-        prediction = super().predict_action_probabilities(
-            tracker, domain, rule_only_data, **kwargs
-        )
-        return guarded(prediction, tracker, domain)

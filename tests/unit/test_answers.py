@@ -8,7 +8,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswerQuestion, ActionHandleUnclear
+from actions.answers import ActionAnswerQuestion
+from actions.conversation import ActionHandleUnclear
 from actions.knowledge import knowledge_base
 from actions.knowledge_replies import (
     BOOKING_PAYLOAD,
@@ -274,7 +275,8 @@ async def test_unrelated_question_never_gets_a_therapy_answer(text: str) -> None
 async def test_empty_message_asks_what_they_would_like_to_know() -> None:
     messages, slots = await unclear("   ")
     assert slots == {}
-    assert messages[0]["text"].startswith("What would you like to know?")
+    assert "What would you like to know?" in messages[0]["text"]
+    assert messages[0]["buttons"]
 
 
 # --- pure helpers -----------------------------------------------------------------------

@@ -166,7 +166,7 @@ async def test_consent_yes(text: str, intent: str) -> None:
     [
         (m.NAME, "dana@example.com", "looks_like_contact"),
         (m.NAME, "R2D2", "has_digits"),
-        (m.NAME, "yes", "not_a_name"),
+        (m.NAME, "yes", "yes_no"),
         (m.NAME, "Anna Maria Louisa Sophia Charlotte Victoria Elisabeth", "too_long"),
         (m.CONTACT, "dana@example", "bad_email"),
         (m.CONTACT, "555-0134", "missing_area_code"),
@@ -468,6 +468,15 @@ async def test_cancel_clears_every_booking_slot_and_confirms() -> None:
     values = slot_values(events)
     assert all(values[slot] is None for slot in m.ALL_BOOKING_SLOTS)
     assert dispatcher.messages[0]["text"] == m.CANCELLED
+
+
+async def test_cancel_with_nothing_open_says_so_and_sets_nothing() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = plain_tracker({}, "cancel my appointment", "cancel_booking")
+    events = await ActionCancelBooking().run(dispatcher, tracker, DOMAIN)
+    assert events == []
+    assert "nothing to cancel" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["text"] != m.CANCELLED
 
 
 async def test_start_clears_an_earlier_confirmation() -> None:

@@ -141,6 +141,8 @@ def test_contact_errors(text: str, code: str) -> None:
         ("it's Jean-Luc O'Brien.", "Jean-Luc O'Brien"),
         ("call me Sam", "Sam"),
         ("María José de la Cruz", "María José de la Cruz"),
+        ("Dana Willis", "Dana Willis"),
+        ("D'Angelo", "D'Angelo"),
     ],
 )
 def test_names(text: str, expected: str) -> None:
@@ -157,7 +159,13 @@ def test_names(text: str, expected: str) -> None:
         ("what is FMM?", "question"),
         ("how long is a session", "question"),
         ("I want to book a massage", "not_a_name"),
-        ("yes", "not_a_name"),
+        ("yes", "yes_no"),
+        ("yes, that's correct", "yes_no"),
+        ("no", "yes_no"),
+        ("nope, not telling", "yes_no"),
+        ("that's right", "not_a_name"),
+        ("I don't want to say", "not_a_name"),
+        ("sorry already gave it", "not_a_name"),
         ("!!!", "not_a_name"),
         ("Anna Maria Louisa Sophia Charlotte Victoria Elisabeth", "too_long"),
     ],

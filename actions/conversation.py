@@ -1,0 +1,101 @@
+"""Replies from context: ``action_reply_guard`` and ``action_handle_unclear``.
+
+``action_handle_unclear`` runs when the NLU is unsure (``nlu_fallback``), and
+``action_reply_guard`` when a turn would otherwise end with no reply. Both do the same:
+
+the guarded policies (clinic/dialogue/reply_guard.py) run the guard whenever a turn is
+about to end without a visible reply, and RulePolicy runs it when no rule applies. They
+read the message's kind (actions/short_replies.py) and answers from context: "yes"
+follows the offer just made, "no" closes politely, "the first one" picks from the
+did-you-mean buttons, a volunteered phone number gets an offer to start a booking
+request (and is not kept). Anything else is searched in the curated content like an
+unclear message, so the visitor always gets an answer, a question back, or an honest
+"I don't know" with the clinic's contact.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import send, topic_index
+from actions.booking.form import FORM_NAME, open_booking
+from actions.clinic_info import clinic_config
+from actions.knowledge import knowledge_base
+from actions.knowledge_replies import LAST_TOPIC_SLOT, therapies_in, unclear_reply
+from actions.short_replies import OTHER, Context, guard_reply, message_kind, previous_bot_buttons
+
+logger = logging.getLogger(__name__)
+
+
+async def reply_in_context(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[EventType]:
+    """Answers the latest message from context, or from a content search."""
+    kb = knowledge_base()
+    config = clinic_config()
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    text = message.get("text")
+    kind = message_kind(text, intent)
+    if kind == OTHER:
+        entities = message.get("entities") or []
+        reply = unclear_reply(
+            kb,
+            topic_index(),
+            text,
+            message.get("intent_ranking") or [],
+            therapies_in(entities, text),
+            config,
+        )
+        logger.info(
+            "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"
+        )
+        return send(dispatcher, reply)
+    logger.info("short reply: intent=%s kind=%s", intent, kind)
+    context = Context(
+        buttons=previous_bot_buttons(tracker.events),
+        last_topic=tracker.get_slot(LAST_TOPIC_SLOT),
+    )
+    result = guard_reply(kb, config, kind, text, context, intent)
+    events: List[EventType] = []
+    for reply in result.replies:
+        events += send(dispatcher, reply)
+    if result.open_booking:
+        events += open_booking(dispatcher, tracker)
+        events.append(FollowupAction(FORM_NAME))
+    return events
+
+
+class ActionReplyGuard(Action):
+    """Answers a turn that would otherwise end in silence."""
+
+    def name(self) -> Text:
+        return "action_reply_guard"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        return await reply_in_context(dispatcher, tracker)
+
+
+class ActionHandleUnclear(Action):
+    """When the NLU is unsure: a short reply from context, or a content search."""
+
+    def name(self) -> Text:
+        return "action_handle_unclear"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        return await reply_in_context(dispatcher, tracker)
