@@ -34,7 +34,9 @@ from actions.knowledge_replies import (
     LAST_TOPIC_SLOT,
     Reply,
     follow_up_reply,
+    offer_second_topic,
     resolve_topic,
+    second_topic,
     slot_events,
     therapies_in,
     topic_reply,
@@ -137,5 +139,7 @@ class ActionAnswerQuestion(Action):
                 reply = unclear_reply(kb, topic_index(), text, ranking, named, config)
             else:
                 reply = topic_reply(kb, topic_id, config, named=named)
+                other = second_topic(kb, ranking, named, topic_id, text)
+                reply = offer_second_topic(kb, reply, other)
         logger.info("answer: intent=%s topic=%s", intent, reply.topic)
         return send(dispatcher, reply)

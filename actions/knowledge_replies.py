@@ -361,6 +361,44 @@ def unclear_reply(
     return unknown_reply(kb, config)
 
 
+LONG_MESSAGE_WORDS = 12
+SECOND_TOPIC_CONFIDENCE = 0.15
+
+
+def second_topic(
+    kb: KnowledgeBase,
+    ranking: Sequence[Dict[str, Any]],
+    named: Sequence[str],
+    answered: str,
+    text: Optional[str],
+) -> Optional[str]:
+    """The other subject of a long message that mentions two ("my arm goes numb ... and
+    I'm always stressed"): the best-ranked intent after the one answered that leads to a
+    different topic with some confidence. ``None`` for short messages."""
+    if not text or len(text.split()) < LONG_MESSAGE_WORDS:
+        return None
+    therapy = named[0] if len(named) == 1 else None
+    for entry in list(ranking or [])[1:4]:
+        name = str(entry.get("name"))
+        if name in BLOCKING_INTENTS or name == FALLBACK_INTENT:
+            continue
+        if float(entry.get("confidence") or 0.0) < SECOND_TOPIC_CONFIDENCE:
+            return None
+        topic = kb.route(name, therapy) or kb.route(name)
+        if topic and topic != answered and kb.topics[topic].payload != kb.topics[answered].payload:
+            return topic
+    return None
+
+
+def offer_second_topic(kb: KnowledgeBase, reply: Reply, topic_id: Optional[str]) -> Reply:
+    """The reply with the other subject's button first (no duplicate buttons)."""
+    if not topic_id:
+        return reply
+    button = topic_button(kb.topics[topic_id])
+    rest = [b for b in reply.buttons if b.get("payload") != button["payload"]]
+    return Reply(reply.text, [button] + rest, reply.topic, reply.therapy)
+
+
 def slot_events(reply: Reply) -> List[EventType]:
     """The slots a reply sets: always ``last_topic`` when it answered a topic."""
     events: List[EventType] = []

@@ -21,6 +21,7 @@ from actions.booking.parsing import (
     EMAIL_RE,
     WEEKDAYS,
     BookingInputError,
+    looks_like_question,
     normalise_space,
     parse_name,
     parse_phone,
@@ -61,8 +62,10 @@ NO_THANKS_BUTTON: Button = {"title": "No, thanks", "payload": DENY_PAYLOAD}
 _ACKS = frozenset(
     "ok okay k kk okey oki okie alright allright right fine cool nice great good perfect "
     "awesome gotcha understood noted interesting hmm hm hmmm mhm mm uh um lol haha ha wow "
-    "ah oh".split()
+    "ah oh oic ic kk okk".split()
 )
+# Emoji that say "ok" (a thumbs-up sent alone is an acknowledgement, not noise).
+_ACK_EMOJI = frozenset("👍 👌 🙂 😊 ✅ 👍🏻 👍🏼 👍🏽 👍🏾 👍🏿 🆗".split())
 _ACK_PHRASES = frozenset(
     {
         "i see", "got it", "makes sense", "fair enough", "good to know", "that makes sense",
@@ -91,6 +94,7 @@ _TIME_WORDS = re.compile(
     r"|\b\d{1,2}(:\d{2})?\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
+_CLOCK_HINT = re.compile(r"\b(after|before|around|about|from|at|by)\s+\d{1,2}\b", re.I)
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[A-Za-z]{2,24}")
 _PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-]{8,}\d")
 _NAME_INTRO = re.compile(
@@ -127,7 +131,13 @@ def details_in(text: Optional[str], intent: Optional[str] = None) -> List[str]:
         break
     if found:
         return found
-    if _TIME_WORDS.search(raw) and len(raw.split()) <= 8:
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) >= 7 and len(digits) == len(re.sub(r"[\s().+\-]", "", raw)):
+        return ["phone number"]  # a number without its area code is still a phone number
+    timing = _TIME_WORDS.search(raw) or _CLOCK_HINT.search(raw)
+    if timing and len(raw.split()) <= 8 and not looks_like_question(raw) and intent not in (
+        "cancel_booking", "change_booking_field"
+    ):
         return ["preferred day and time"]
     introduced = _NAME_INTRO.match(raw)
     if introduced and not raw[introduced.end():][:1].isupper() and not raw.lower().startswith(
@@ -146,8 +156,10 @@ def details_in(text: Optional[str], intent: Optional[str] = None) -> List[str]:
 def message_kind(text: Optional[str], intent: Optional[str]) -> str:
     """Classifies a message that no rule, story or form answered."""
     if not has_words(text):
-        return NOISE
+        return ACK if set((text or "").split()) & _ACK_EMOJI else NOISE
     clean = _clean(text)
+    if len(clean) == 1 and clean.isalpha() and clean not in ("k", "y", "n"):
+        return NOISE  # a single letter other than k(ok), y(es), n(o)
     bare = clean.rstrip("?").strip()
     if details_in(text, intent):
         return DETAIL
@@ -163,7 +175,8 @@ def message_kind(text: Optional[str], intent: Optional[str]) -> str:
         return CHANGE
     if intent == "choose_therapy":
         return THERAPY_CHOICE
-    if clean in _ACKS or clean in _ACK_PHRASES:
+    words = clean.split()
+    if clean in _ACK_PHRASES or (words and all(word in _ACKS for word in words)):
         return ACK
     yes_no = parse_yes_no(clean)
     if intent == "affirm" or yes_no is True:

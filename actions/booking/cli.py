@@ -25,6 +25,7 @@ from actions.booking.store import BookingStore, BookingStoreError, StoredRequest
 
 CSV_COLUMNS = (
     "id",
+    "kind",
     "created_at_utc",
     "name",
     "phone",
@@ -56,12 +57,16 @@ def format_table(items: Sequence[StoredRequest]) -> str:
     """The listing printed by ``make bookings``."""
     if not items:
         return "No booking requests."
-    rows = [("ID", "RECEIVED (UTC)", "NAME", "CONTACT", "THERAPY", "TIMES", "HANDLED", "DELIVERY")]
+    rows = [
+        ("ID", "KIND", "RECEIVED (UTC)", "NAME", "CONTACT", "THERAPY", "TIMES", "HANDLED",
+         "DELIVERY")
+    ]
     for item in items:
         r = item.request
         rows.append(
             (
                 (r.id or "")[:8],
+                r.kind,
                 r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else "-",
                 r.name,
                 " / ".join(x for x in (r.phone, r.email) if x),
@@ -93,6 +98,7 @@ def write_csv(items: Sequence[StoredRequest], handle: TextIO) -> None:
         writer.writerow(
             [
                 r.id,
+                r.kind,
                 r.created_at.isoformat() if r.created_at else "",
                 r.name,
                 r.phone or "",

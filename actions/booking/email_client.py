@@ -26,7 +26,11 @@ def render_email(
     """Builds the e-mail for one booking request."""
     message = EmailMessage()
     short = str(payload.get("id") or idempotency_key)[:8]
-    message["Subject"] = f"New booking request {short} ({payload.get('therapy')})"
+    callback = payload.get("kind") == "callback"
+    if callback:
+        message["Subject"] = f"Callback request {short}"
+    else:
+        message["Subject"] = f"New booking request {short} ({payload.get('therapy')})"
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=False)
@@ -35,7 +39,9 @@ def render_email(
         message["Reply-To"] = str(payload["email"])
     times = payload.get("preferred_times") or ""
     lines = [
-        "A visitor asked the website assistant to book a session.",
+        "A visitor asked the website assistant for a call back."
+        if callback
+        else "A visitor asked the website assistant to book a session.",
         "",
         f"Name:             {payload.get('name')}",
         f"Phone:            {payload.get('phone') or '-'}",

@@ -228,6 +228,8 @@ def open_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     # changes are set: the form validates every slot set since the visitor's message, and
     # an empty therapy set here would be rejected ("I didn't catch which therapy").
     events: List[EventType] = []
+    if tracker.get_slot(m.KIND) is not None:
+        events.append(SlotSet(m.KIND, None))  # a callback request becomes a booking
     if therapy != tracker.get_slot(m.THERAPY):
         events.append(SlotSet(m.THERAPY, therapy))
     if tracker.get_slot(m.CONFIRMED) is not None:
@@ -260,6 +262,18 @@ class ValidateBookingForm(FormValidationAction):
                 logger.debug("booking form hands intent %s over to the rules", intent)
                 return [SlotSet(requested, None), ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        """A callback request skips the therapy and concern questions."""
+        if tracker.get_slot(m.KIND) == m.CALLBACK:
+            return [slot for slot in domain_slots if slot not in m.BOOKING_ONLY_SLOTS]
+        return domain_slots
 
     # -- outcome helpers -------------------------------------------------------
 
@@ -404,7 +418,9 @@ class _AskBookingSlot(Action, ABC):
         return f"action_ask_{self.slot}"
 
     def question(self, tracker: Tracker) -> str:
-        """The question's text."""
+        """The question's text (worded for a callback request when it is one)."""
+        if tracker.get_slot(m.KIND) == m.CALLBACK and self.slot in m.ASK_CALLBACK:
+            return m.ASK_CALLBACK[self.slot]
         return m.ASK[self.slot]
 
     def question_buttons(self, tracker: Tracker) -> List[m.Button]:
@@ -477,11 +493,15 @@ class ActionAskBookingConfirmed(_AskBookingSlot):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         state = form_state(tracker)
+        callback = tracker.get_slot(m.KIND) == m.CALLBACK
         if state.pop("ask_which_field", False):
-            dispatcher.utter_message(text=m.WHICH_FIELD, buttons=m.change_buttons(False))
+            dispatcher.utter_message(
+                text=m.WHICH_FIELD, buttons=m.change_buttons(False, callback=callback)
+            )
             return [SlotSet(m.STATE, state)]
         dispatcher.utter_message(
-            text=m.summary_text(tracker.current_slot_values()), buttons=m.change_buttons()
+            text=m.summary_text(tracker.current_slot_values()),
+            buttons=m.change_buttons(callback=callback),
         )
         return []
 

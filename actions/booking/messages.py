@@ -23,8 +23,12 @@ FORM_SLOTS = (NAME, CONTACT, THERAPY, TIMES, CONCERN, CONSENT, CONFIRMED)
 # Companion slots.
 TIMES_PARSED = "booking_times_parsed"
 STATE = "booking_form_state"
+KIND = "booking_kind"  # "callback" for a callback request; unset for a booking
+CALLBACK = "callback"
 OPTIONAL_SLOTS = frozenset({CONCERN})
-ALL_BOOKING_SLOTS = FORM_SLOTS + (TIMES_PARSED, STATE)
+# A callback request asks only who, how to reach them and when (no therapy, no concern).
+BOOKING_ONLY_SLOTS = frozenset({THERAPY, CONCERN})
+ALL_BOOKING_SLOTS = FORM_SLOTS + (TIMES_PARSED, STATE, KIND)
 
 # Summary "Change ..." buttons: field name -> slots reset.
 FIELDS: Dict[str, tuple] = {
@@ -51,8 +55,8 @@ THERAPY_LABELS = {
 Button = Dict[str, str]
 
 
-def change_buttons(with_confirm: bool = True) -> List[Button]:
-    """The buttons offered with the summary."""
+def change_buttons(with_confirm: bool = True, callback: bool = False) -> List[Button]:
+    """The buttons offered with the summary (a callback request has no therapy or concern)."""
     confirm = [{"title": "Confirm", "payload": "/affirm"}] if with_confirm else []
     return confirm + [
         {
@@ -60,6 +64,7 @@ def change_buttons(with_confirm: bool = True) -> List[Button]:
             "payload": '/change_booking_field{"booking_field":"' + field + '"}',
         }
         for field, label in FIELD_LABELS.items()
+        if not (callback and set(FIELDS[field]) & BOOKING_ONLY_SLOTS)
     ]
 
 
@@ -92,6 +97,18 @@ ASK = {
     CONSENT: (
         "May the clinic contact you at {contact} about this request? Your details are only "
         "used to arrange your appointment."
+    ),
+}
+# A callback request (offered when a visitor asks for a person) asks these instead.
+CALLBACK_START = (
+    "Sure. I'll take your name, a phone number or e-mail address and a good time, and pass "
+    "them to our team, who will get back to you. You can type \"cancel\" at any point."
+)
+ASK_CALLBACK = {
+    NAME: "What name should the team ask for?",
+    TIMES: (
+        'When is a good time for the team to get back to you? For example "weekday '
+        'mornings" or "Tuesday after 5pm".'
     ),
 }
 THERAPY_BUTTONS: List[Button] = [
@@ -184,6 +201,7 @@ ALREADY_BOOKING = "We're already working on your booking, let's carry on."
 # --------------------------------------------------------------------------- outcomes
 
 SUMMARY_INTRO = "Here's your request. Shall I send it to the clinic?"
+CALLBACK_SUMMARY_INTRO = "Here's your callback request. Shall I send it to the clinic?"
 WHICH_FIELD = "Sure. Which detail would you like to change?"
 CANCELLED = (
     "Okay, I've stopped the booking and cleared the details you gave me. If you change "
@@ -201,6 +219,10 @@ NOTHING_TO_SUBMIT = (
 RECEIVED = (
     "Thank you, {name}! Your booking request has been received. The clinic team will "
     "contact you to confirm a time."
+)
+RECEIVED_CALLBACK = (
+    "Thank you, {name}! Your callback request has been received. The clinic team will get "
+    "back to you."
 )
 SCHEDULER_OFFER = "If you'd like, you can also pick a time yourself in our online calendar:"
 SCHEDULER_BUTTON = "Choose a time online"
@@ -232,6 +254,15 @@ def summary_text(slots: Mapping[str, Any]) -> str:
     """The summary shown before submitting."""
     contact = Contact.from_slot(slots.get(CONTACT))
     concern = slots.get(CONCERN)
+    if slots.get(KIND) == CALLBACK:
+        return "\n".join(
+            [
+                CALLBACK_SUMMARY_INTRO,
+                f"- Name: {slots.get(NAME) or '-'}",
+                f"- Contact: {contact.display() if contact else '-'}",
+                f"- Good time: {times_label(slots.get(TIMES), slots.get(TIMES_PARSED))}",
+            ]
+        )
     lines = [
         SUMMARY_INTRO,
         f"- Name: {slots.get(NAME) or '-'}",

@@ -29,6 +29,8 @@ from actions.booking.settings import resolve_database_url
 
 logger = logging.getLogger(__name__)
 
+KIND_BOOKING = "booking"  # a visitor asks for a session
+KIND_CALLBACK = "callback"  # a visitor asks the team to call (or write) back
 STATUS_PENDING = "pending"
 STATUS_DELIVERED = "delivered"
 CLAIM_LEASE = timedelta(minutes=5)
@@ -51,6 +53,8 @@ requests_table = sa.Table(
     sa.Column("contraindication_note", sa.Text),
     sa.Column("consent", sa.Boolean, nullable=False),
     sa.Column("handled_at", sa.DateTime),
+    # Added after the first release: ``ensure_schema`` adds it to older databases.
+    sa.Column("kind", sa.String(16), nullable=False, server_default=KIND_BOOKING),
 )
 
 outbox_table = sa.Table(
@@ -103,11 +107,13 @@ class BookingRequest:
     id: Optional[str] = None
     created_at: Optional[datetime] = None
     handled_at: Optional[datetime] = None
+    kind: str = KIND_BOOKING
 
     def payload(self) -> Dict[str, Any]:
         """What the clinic receives through every channel (no conversation id)."""
         return {
             "id": self.id,
+            "kind": self.kind,
             "created_at": self.created_at.isoformat() + "Z" if self.created_at else None,
             "name": self.name,
             "phone": self.phone,
@@ -160,6 +166,7 @@ def _request_from_row(row: Any) -> BookingRequest:
         contraindication_note=row.contraindication_note,
         consent=bool(row.consent),
         handled_at=row.handled_at,
+        kind=row.kind or KIND_BOOKING,
     )
 
 
@@ -224,6 +231,7 @@ class BookingStore:
         for attempt in range(3):
             try:
                 metadata.create_all(self.engine)
+                self._add_missing_columns()
                 break
             except SQLAlchemyError as exc:
                 # The action server and the worker may create the tables at the same
@@ -232,6 +240,18 @@ class BookingStore:
                     raise BookingStoreError("could not create the booking tables") from exc
                 time.sleep(0.2 * (attempt + 1))
         self._schema_ready = True
+
+    def _add_missing_columns(self) -> None:
+        """Adds columns introduced after a database was created (same on SQLite and PostgreSQL)."""
+        present = {c["name"] for c in sa.inspect(self.engine).get_columns("booking_requests")}
+        if "kind" not in present:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        "ALTER TABLE booking_requests ADD COLUMN kind VARCHAR(16) "
+                        f"NOT NULL DEFAULT '{KIND_BOOKING}'"
+                    )
+                )
 
     # ------------------------------------------------------------------ writing
 
@@ -272,6 +292,7 @@ class BookingStore:
                         concern=request.concern or None,
                         contraindication_note=request.contraindication_note or None,
                         consent=request.consent,
+                        kind=request.kind,
                     )
                 )
                 conn.execute(

@@ -20,7 +20,13 @@ from rasa_sdk.types import DomainDict
 from actions.booking import messages as m
 from actions.booking.parsing import THERAPIES, UNDECIDED, Contact, build_scheduler_url
 from actions.booking.settings import BookingConfigError, BookingSettings
-from actions.booking.store import BookingRequest, BookingStoreError, store_for
+from actions.booking.store import (
+    KIND_BOOKING,
+    KIND_CALLBACK,
+    BookingRequest,
+    BookingStoreError,
+    store_for,
+)
 from actions.clinic_info import clinic_config
 
 logger = logging.getLogger(__name__)
@@ -32,7 +38,8 @@ def request_from_slots(sender_id: str, slots: Dict[str, Any]) -> Optional[Bookin
     """Builds the request from the form's slots; ``None`` when something required is missing."""
     contact = Contact.from_slot(slots.get(m.CONTACT))
     name = slots.get(m.NAME)
-    therapy = slots.get(m.THERAPY)
+    callback = slots.get(m.KIND) == m.CALLBACK
+    therapy = UNDECIDED if callback else slots.get(m.THERAPY)
     times = slots.get(m.TIMES)
     if (
         not name
@@ -51,9 +58,10 @@ def request_from_slots(sender_id: str, slots: Dict[str, Any]) -> Optional[Bookin
         therapy=str(therapy),
         preferred_times=str(times),
         preferred_times_parsed=slots.get(m.TIMES_PARSED) or None,
-        concern=slots.get(m.CONCERN) or None,
+        concern=None if callback else slots.get(m.CONCERN) or None,
         contraindication_note=str(note) if note else None,
         consent=True,
+        kind=KIND_CALLBACK if callback else KIND_BOOKING,
     )
 
 
@@ -87,13 +95,14 @@ class ActionSubmitBooking(Action):
             request_id,
             ", ".join(settings.channels),
         )
-        dispatcher.utter_message(text=m.RECEIVED.format(name=request.name))
+        received = m.RECEIVED_CALLBACK if request.kind == KIND_CALLBACK else m.RECEIVED
+        dispatcher.utter_message(text=received.format(name=request.name))
         url = build_scheduler_url(
             clinic_config().public("booking", "scheduler_url_template"),
             request.name,
             request.email,
         )
-        if url:
+        if url and request.kind != KIND_CALLBACK:
             dispatcher.utter_message(
                 text=m.SCHEDULER_OFFER, buttons=[{"title": m.SCHEDULER_BUTTON, "url": url}]
             )

@@ -39,18 +39,35 @@ def visible(event: BotUttered) -> bool:
     )
 
 
+# Actions that never speak for themselves: running one does not answer a turn.
+SILENT_ACTIONS = frozenset(
+    {ACTION_LISTEN_NAME, "action_session_start", "action_default_fallback",
+     "action_deactivate_loop", "action_unlikely_intent"}
+)
+
+
 def turn_unanswered(events: Iterable[Event]) -> bool:
     """True when the latest visitor message has had no visible reply yet.
 
     Reads the raw events backwards (reverted utterances included, so a fallback that
     replied and then reverted the message counts as a reply). False before the first
     visitor message: a session start has nothing to answer.
+
+    A tracker without any ``BotUttered`` at all is a replayed story (``rasa test core``
+    and training replay action names, never what they said): there a turn counts as
+    answered once an action that speaks has run, so test stories see the same dialogue
+    as before the guard.
     """
-    for event in reversed(list(events)):
+    events = list(events)
+    replayed = not any(isinstance(event, BotUttered) for event in events)
+    acted = False
+    for event in reversed(events):
         if isinstance(event, BotUttered) and visible(event):
             return False
+        if replayed and isinstance(event, ActionExecuted):
+            acted = acted or event.action_name not in SILENT_ACTIONS
         if isinstance(event, UserUttered):
-            return True
+            return not acted
     return False
 
 

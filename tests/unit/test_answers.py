@@ -436,3 +436,35 @@ async def test_asking_for_the_view_already_given_tells_more() -> None:
     )
     assert slots["last_topic"] == "myofascial_release"
     assert messages[0]["text"].startswith(knowledge_base().topics["myofascial_release"].more)
+
+
+# --- long messages with two subjects --------------------------------------------------
+
+
+def test_a_long_message_with_a_second_subject_offers_it_as_the_first_button() -> None:
+    from actions.knowledge_replies import offer_second_topic, second_topic
+
+    kb = knowledge_base()
+    text = "my arm goes numb at night and I am also stressed all the time, is that related"
+    ranking = [
+        {"name": "ask_nerve_entrapment", "confidence": 0.55},
+        {"name": "ask_autonomic_regulation", "confidence": 0.30},
+    ]
+    other = second_topic(kb, ranking, [], "nerve_entrapment", text)
+    assert other is not None and other != "nerve_entrapment"
+    reply = offer_second_topic(kb, topic_reply(kb, "nerve_entrapment", PLACEHOLDER_CONFIG), other)
+    assert reply.buttons[0]["payload"] == kb.topics[other].payload
+    assert len({b.get("payload") for b in reply.buttons}) == len(reply.buttons)
+
+
+def test_a_short_message_or_a_weak_second_guess_offers_nothing_more() -> None:
+    from actions.knowledge_replies import second_topic
+
+    kb = knowledge_base()
+    ranking = [
+        {"name": "ask_nerve_entrapment", "confidence": 0.85},
+        {"name": "ask_autonomic_regulation", "confidence": 0.05},
+    ]
+    assert second_topic(kb, ranking, [], "nerve_entrapment", "numb arm and stress?") is None
+    long_text = "my arm goes numb at night and I wonder whether a nerve is squeezed somewhere"
+    assert second_topic(kb, ranking, [], "nerve_entrapment", long_text) is None

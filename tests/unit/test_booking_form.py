@@ -485,3 +485,26 @@ async def test_start_clears_an_earlier_confirmation() -> None:
         dispatcher, plain_tracker({m.THERAPY: "NMT", m.CONFIRMED: True}, "book again"), DOMAIN
     )
     assert slot_values(events) == {m.CONFIRMED: None}
+
+
+# --------------------------------------------------------------------------- callback
+
+
+async def test_a_callback_request_skips_the_therapy_and_concern_questions() -> None:
+    form = ValidateBookingForm()
+    slots = list(m.FORM_SLOTS)
+    callback = plain_tracker({m.KIND: m.CALLBACK}, "Dana", "inform_booking")
+    booking = plain_tracker({}, "Dana", "inform_booking")
+    dispatcher = CollectingDispatcher()
+    assert await form.required_slots(slots, dispatcher, callback, DOMAIN) == [
+        m.NAME, m.CONTACT, m.TIMES, m.CONSENT, m.CONFIRMED
+    ]
+    assert await form.required_slots(slots, dispatcher, booking, DOMAIN) == slots
+
+
+def test_callback_summary_and_buttons_leave_out_therapy_and_concern() -> None:
+    text = m.summary_text({m.KIND: m.CALLBACK, m.NAME: "Dana", m.TIMES: "mornings"})
+    assert text.startswith(m.CALLBACK_SUMMARY_INTRO) and "Therapy" not in text
+    titles = [b["title"] for b in m.change_buttons(callback=True)]
+    assert "Change therapy" not in titles and "Change concern" not in titles
+    assert "Change times" in titles

@@ -128,3 +128,18 @@ async def test_incomplete_or_unconsented_requests_are_not_submitted(booking_db: 
     events = await ActionSubmitBooking().run(dispatcher, tracker({}), {})
     assert events == [] and dispatcher.messages[0]["text"] == m.NOTHING_TO_SUBMIT
     assert BookingStore.from_url(booking_db).list_requests() == []
+
+
+def test_a_callback_request_is_stored_as_a_callback_without_therapy_or_concern() -> None:
+    slots = {
+        m.KIND: m.CALLBACK,
+        m.NAME: "Dana Whitfield",
+        m.CONTACT: {"phone": "+13105550134", "email": None},
+        m.TIMES: "weekday mornings",
+        m.CONCERN: "left over from an earlier booking",
+        m.CONSENT: True,
+    }
+    request = request_from_slots("sender-1", slots)
+    assert request is not None
+    assert (request.kind, request.therapy, request.concern) == ("callback", "undecided", None)
+    assert request.payload()["kind"] == "callback"

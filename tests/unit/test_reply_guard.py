@@ -56,6 +56,16 @@ def test_turn_unanswered() -> None:
     assert turn_unanswered([BotUttered("Hi"), UserUttered("ok")]) is True
 
 
+def test_replayed_story_turn_counts_as_answered_once_a_speaking_action_ran() -> None:
+    # rasa test core replays action names only: no BotUttered anywhere in the tracker.
+    assert turn_unanswered([UserUttered("hi"), ActionExecuted("utter_greet")]) is False
+    assert turn_unanswered([UserUttered("yes")]) is True
+    assert turn_unanswered([UserUttered("yes"), ActionExecuted("action_default_fallback")]) is True
+    # In a live conversation the bot's words are events: an action alone is not a reply.
+    live = [BotUttered("Hello"), UserUttered("yes"), ActionExecuted("action_answer_question")]
+    assert turn_unanswered(live) is True
+
+
 def test_silent_listen_becomes_the_guard_at_the_same_confidence() -> None:
     tracker = _tracker([UserUttered("yes", {"name": "affirm"})])
     prediction = guarded(_listen_prediction(DOMAIN, 0.8), tracker, DOMAIN)
