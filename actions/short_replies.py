@@ -33,6 +33,7 @@ from actions.knowledge_replies import (
     BOOKING_PAYLOAD,
     INTENT_MORE,
     INTENT_WHY,
+    THERAPY_WORDS,
     Reply,
     follow_up_reply,
     start_reply,
@@ -94,6 +95,7 @@ _TIME_WORDS = re.compile(
     r"|\b\d{1,2}(:\d{2})?\s*(am|pm|a\.m\.|p\.m\.)|\b\d{1,2}:\d{2}\b",
     re.IGNORECASE,
 )
+_SEVEN_DIGITS = re.compile(r"(?<!\d)(\d[\s.\-]?){6,}\d(?!\d)")
 _CLOCK_HINT = re.compile(r"\b(after|before|around|about|from|at|by)\s+\d{1,2}\b", re.I)
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"']+@[^\s<>(),;:\"']+\.[A-Za-z]{2,24}")
 _PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d\s().\-]{8,}\d")
@@ -131,8 +133,7 @@ def details_in(text: Optional[str], intent: Optional[str] = None) -> List[str]:
         break
     if found:
         return found
-    digits = re.sub(r"\D", "", raw)
-    if len(digits) >= 7 and len(digits) == len(re.sub(r"[\s().+\-]", "", raw)):
+    if _SEVEN_DIGITS.search(raw):
         return ["phone number"]  # a number without its area code is still a phone number
     timing = _TIME_WORDS.search(raw) or _CLOCK_HINT.search(raw)
     if timing and len(raw.split()) <= 8 and not looks_like_question(raw) and intent not in (
@@ -345,7 +346,7 @@ def guard_reply(
             ]
         )
     if kind == THERAPY_CHOICE:
-        return GuardReply([_therapy_choice_reply(kb, text)])
+        return GuardReply([_therapy_choice_reply(kb, config, text)])
     return GuardReply([start_reply(kb)])
 
 
@@ -380,7 +381,7 @@ def _choice_reply(
     return follow_button(kb, choices[0], config)
 
 
-def _therapy_choice_reply(kb: KnowledgeBase, text: Optional[str]) -> Reply:
+def _therapy_choice_reply(kb: KnowledgeBase, config: ClinicConfig, text: Optional[str]) -> Reply:
     lowered = (text or "").lower()
     named = [t for t in ("NMT", "FMM") if t.lower() in lowered]
     if "functional" in lowered and "FMM" not in named:
@@ -393,6 +394,9 @@ def _therapy_choice_reply(kb: KnowledgeBase, text: Optional[str]) -> Reply:
             start_buttons(kb),
         )
     therapy = named[0]
+    if set(re.findall(r"[a-z]+", lowered)) <= THERAPY_WORDS:
+        # "nmt?" alone asks what it is: the overview, with its "Book a session" button
+        return topic_reply(kb, OVERVIEWS[therapy], config, named=[therapy])
     overview = kb.topics[OVERVIEWS[therapy]]
     # "an NMT", "an FMM": both read as vowel sounds.
     return Reply(

@@ -43,6 +43,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set,
 
 import yaml
 
+from clinic import short_messages
 from clinic.settings import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
@@ -315,8 +316,9 @@ def render_markdown(
     notes: Sequence[str] = (),
     seen: Optional[Set[str]] = None,
     nonsense: Optional[HeldOutScore] = None,
+    short: Optional[Sequence[Any]] = None,
 ) -> str:
-    """The ``docs/nlu-quality.md`` report."""
+    """The ``docs/nlu-quality.md`` report (``short``: ``clinic.short_messages`` results)."""
     lines = [
         "# NLU and answer quality",
         "",
@@ -364,6 +366,8 @@ def render_markdown(
             f"({nonsense.correct}/{nonsense.total}) | {NONSENSE_TARGET:.2f} "
             f"({_mark(nonsense.accuracy, NONSENSE_TARGET)}) |"
         )
+    if short:
+        lines.append(short_messages.summary_row(short))
     if heldout is not None and seen:
         notes = list(notes) + [
             f"{len(seen)} of the {heldout.total} held-out questions are word for word also "
@@ -415,6 +419,8 @@ def render_markdown(
         lines += ["", "### Random letter strings that got a therapy answer", "",
                   "| text | answered |", "|---|---|"]
         lines += [f"| {_cell(m.question.text)} | {m.predicted} |" for m in nonsense.misses]
+    if short:
+        lines += short_messages.render_section(short)
     return "\n".join(lines) + "\n"
 
 
@@ -518,9 +524,15 @@ def action_server() -> Iterator[str]:
 
 
 async def measure_heldout(
-    action_url: str, question_sets: Sequence[Sequence[HeldOutQuestion]], model: Path = MODEL
-) -> List[HeldOutScore]:
-    """Loads the trained model in-process once and scores each set of questions."""
+    action_url: str,
+    question_sets: Sequence[Sequence[HeldOutQuestion]],
+    model: Path = MODEL,
+    shorts: Sequence[Any] = (),
+) -> Tuple[List[HeldOutScore], List[Any]]:
+    """Loads the trained model in-process once and scores each set of questions.
+
+    Also sends the short messages ``shorts`` (``clinic.short_messages``), when given.
+    """
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
@@ -534,7 +546,8 @@ async def measure_heldout(
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     if agent is None or not agent.is_ready():
         raise EvaluationError(f"{model} could not be loaded")
-    return [score_heldout(await run_heldout(agent, questions)) for questions in question_sets]
+    scores = [score_heldout(await run_heldout(agent, questions)) for questions in question_sets]
+    return scores, await short_messages.run_short_messages(agent, shorts) if shorts else []
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -549,6 +562,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     intents: Optional[IntentReport] = None
     heldout: Optional[HeldOutScore] = None
     nonsense: Optional[HeldOutScore] = None
+    short: List[Any] = []
     if not args.skip_cv:
         print(f"==> {FOLDS}-fold intent cross-validation, {len(CV_SEEDS)} seeded splits "
               "(about 11 minutes each on 2 cores)")
@@ -557,9 +571,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         questions = load_heldout()
         print(f"==> {len(questions)} held-out questions and {NONSENSE_COUNT} random letter "
               "strings, end to end")
+        shorts = short_messages.load_short_messages()
+        print(f"==> {len(shorts)} short context-free messages, end to end")
         with action_server() as url:
-            heldout, nonsense = asyncio.run(
-                measure_heldout(url, [questions, nonsense_questions()])
+            (heldout, nonsense), short = asyncio.run(
+                measure_heldout(url, [questions, nonsense_questions()], shorts=shorts)
             )
     seen: Optional[Set[str]] = None
     if heldout is not None:
@@ -570,7 +586,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(
         render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen,
-                        nonsense=nonsense),
+                        nonsense=nonsense, short=short),
         encoding="utf-8",
     )
     print(f"==> report written to {args.report}")
@@ -585,6 +601,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"    random letter strings without a therapy answer: {nonsense.accuracy:.3f} "
               f"(target {NONSENSE_TARGET})")
         ok &= nonsense.accuracy >= NONSENSE_TARGET
+    if short:
+        share = short_messages.sensible_share(short)
+        print(f"    short messages answered sensibly: {share:.3f} "
+              f"(target {short_messages.SENSIBLE_TARGET})")
+        ok &= share >= short_messages.SENSIBLE_TARGET and all(r.answered for r in short)
     return 0 if ok else 1
 
 

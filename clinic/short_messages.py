@@ -38,7 +38,7 @@ ACCEPTED: Dict[str, FrozenSet[str]] = {
     "booking": frozenset({"booking"}),
     "cancel": frozenset({"cancel", "guard:cancel", "guard:change"}),
     "detail": frozenset({"guard:detail"}),
-    "noise": frozenset({"guard:noise", "unknown", "utter_out_of_scope"}),
+    "noise": frozenset({"guard:noise", "guard:ack", "unknown", "utter_out_of_scope"}),
     "question_word": frozenset({"guard:question_word", "prompt"}),
     "out_of_scope": frozenset({"utter_out_of_scope", "unknown"}),
     "emergency": frozenset({"emergency"}),
@@ -63,7 +63,7 @@ class ShortMessage:
         """Whether ``outcome`` (with the topics ``offered`` as buttons) makes sense."""
         if self.category == "topic":
             return outcome == f"topic:{self.topic}" or (
-                outcome == "clarify" and self.topic in offered
+                outcome in ("clarify", "guard:therapy_choice") and self.topic in offered
             )
         return outcome in ACCEPTED[self.category]
 
@@ -171,3 +171,46 @@ async def run_short_messages(
 def sensible_share(results: Sequence[ShortResult]) -> float:
     """The fraction of messages answered sensibly."""
     return sum(r.sensible for r in results) / len(results) if results else 0.0
+
+
+def summary_row(results: Sequence[ShortResult]) -> str:
+    """The line of the report's summary table."""
+    share = sensible_share(results)
+    right = sum(r.sensible for r in results)
+    silent = sum(not r.answered for r in results)
+    mark = "met" if share >= SENSIBLE_TARGET else "not met"
+    return (
+        f"| short context-free messages answered sensibly (`tests/heldout/short_messages.yml`; "
+        f"{silent} without any reply) | {share:.3f} ({right}/{len(results)}) | "
+        f"≥ {SENSIBLE_TARGET:.2f}, tests fail below {SENSIBLE_MINIMUM:.2f} ({mark}) |"
+    )
+
+
+def render_section(results: Sequence[ShortResult]) -> List[str]:
+    """The report's section: per category, and every message not answered sensibly."""
+    lines = [
+        "",
+        "## Short context-free messages (first message of a conversation)",
+        "",
+        "Source: `tests/heldout/short_messages.yml`, written apart from the training data. "
+        "A reply is sensible when its outcome is one the message's category accepts "
+        "(`clinic/short_messages.py`, `ACCEPTED`); every message must get a reply.",
+        "",
+        "| category | sensible | messages |",
+        "|---|---|---|",
+    ]
+    categories: Dict[str, List[ShortResult]] = {}
+    for result in results:
+        categories.setdefault(result.message.category, []).append(result)
+    for category, group in sorted(categories.items()):
+        lines.append(f"| {category} | {sum(r.sensible for r in group)} | {len(group)} |")
+    lines += ["", "### Not answered sensibly", ""]
+    misses = [r for r in results if not r.sensible]
+    if not misses:
+        return lines + ["None."]
+    lines += ["| message | category | outcome |", "|---|---|---|"]
+    for miss in misses:
+        text = miss.message.text.replace("|", "\\|")
+        category = miss.message.category + (f" ({miss.message.topic})" if miss.message.topic else "")
+        lines.append(f"| {text} | {category} | {miss.outcome} |")
+    return lines

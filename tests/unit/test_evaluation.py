@@ -294,3 +294,24 @@ def test_questions_also_in_training_are_counted_and_reported_apart() -> None:
     page = render_markdown(None, score, "now", seen=seen)
     assert "1 of the 2 held-out questions are word for word also training examples" in page
     assert "questions never seen in training: 0.000 (0/1)" in page
+
+
+def test_short_message_outcome_is_read_from_the_turn() -> None:
+    from clinic.short_messages import ShortMessage, ShortResult, turn_outcome
+
+    events = [
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "action", "name": "utter_greet"},
+        {"event": "bot", "text": "Hello", "data": {}},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "ok", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "action", "name": "action_reply_guard"},
+        {"event": "bot", "text": "Glad that helps.", "data": {"buttons": [{"payload": "/x"}]}},
+    ]
+    outcome, answered, offered = turn_outcome(events, {"nmt_overview": "/x"})
+    assert (outcome, answered, offered) == ("guard:ack", True, ["nmt_overview"])
+    assert ShortResult(ShortMessage("ok", "ack"), outcome, answered).sensible
+    assert not ShortResult(ShortMessage("ok", "greet"), outcome, answered).sensible
+    assert not ShortResult(ShortMessage("ok", "ack"), outcome, False).sensible
+    silent = events[:4] + [events[4], {"event": "action", "name": "action_listen"}]
+    assert turn_outcome(silent, {})[:2] == ("other", False)

@@ -56,6 +56,7 @@ TOPIC_BUTTONS = [
         ("x", "affirm", NOISE),
         ("oh wow", None, ACK),
         ("555-0142", None, DETAIL),
+        ("call me at 555 0199", "out_of_scope", DETAIL),
         ("any day after 6", None, DETAIL),
         ("open sunday?", None, OTHER),
         ("cant make it tomorrow", "cancel_booking", CANCEL),
@@ -162,6 +163,11 @@ def test_therapy_choice_outside_the_form_offers_booking_that_therapy() -> None:
     reply = guard_reply(KB, CONFIG, THERAPY_CHOICE, "FMM please", Context()).replies[0]
     assert reply.buttons[0]["payload"] == '/request_booking{"therapy":"FMM"}'
     assert reply.buttons[1]["payload"] == KB.topics["fmm_overview"].payload
+
+
+def test_a_therapy_name_alone_gets_its_overview() -> None:
+    reply = guard_reply(KB, CONFIG, THERAPY_CHOICE, "nmt?", Context()).replies[0]
+    assert reply.topic == "nmt_overview" and BOOKING_PAYLOAD in _payloads(reply.buttons)
 
 
 def test_cancel_with_no_booking_open_says_so_and_gives_the_contact_line() -> None:
