@@ -5,7 +5,7 @@ set of typed short messages is sent in each state: first message, after a therap
 inside the booking form, after a completed booking, after an emergency message, after an
 unclear message. Every one must get at least one message with text or buttons, no reply
 may say the same thing twice, and none may mention 911 unless the message itself is an
-emergency or a crisis.
+emergency or a crisis (the one-time health disclaimer aside).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List, Sequence, Tuple
 
 import pytest
+import yaml
 from rasa.shared.core.domain import Domain
 
 from tests.server.helpers import ROOT
@@ -44,6 +45,11 @@ TYPED = [
     "why?", "lol",
 ]
 EMERGENCY_INTENTS = {"emergency", "crisis"}
+# The one-time health note ("... In an emergency, call 911.") shown before the first health
+# reply is a standing disclaimer, not an emergency reply: it is left out of the 911 check.
+DISCLAIMER = " ".join(
+    yaml.safe_load((ROOT / "clinic" / "safety" / "messages.yml").read_text())["disclaimer"].split()
+)
 
 
 def _intents() -> List[str]:
@@ -56,7 +62,9 @@ def _visible(messages: Sequence[Dict[str, Any]]) -> bool:
 
 
 def _all_text(messages: Sequence[Dict[str, Any]]) -> str:
-    return " ".join(m.get("text") or "" for m in messages)
+    """Everything said, without the health disclaimer."""
+    said = (" ".join((m.get("text") or "").split()) for m in messages)
+    return " ".join(text for text in said if text != DISCLAIMER)
 
 
 def _converse(stack: Any, state: str, message: str) -> Tuple[str, str, List[Dict[str, Any]]]:
