@@ -4,7 +4,10 @@
 * refuses a model trained by another Rasa version (CVE-2024-49375: never load models made
   by an older Rasa);
 * waits until every server answers its health check, then prints where to chat;
-* stops everything on Ctrl-C (SIGINT) or SIGTERM, and stops everything if one server dies.
+* restarts a server that stops after start-up, with backoff (1 s, 2 s, 4 s ... 30 s; back
+  to 1 s once it has run for a minute), saying so; while the action server is down the
+  channels answer "one moment, please try again" (clinic/channels/text.py);
+* stops everything on Ctrl-C (SIGINT) or SIGTERM.
 
 ``--shell`` starts only the action server and chats in the terminal (``make shell``).
 """
@@ -25,12 +28,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from clinic.settings import PROJECT_ROOT, Settings
 
 EXPECTED_RASA_VERSION = "3.6.21"
 STARTUP_TIMEOUT_S = 240.0
+RESTART_DELAYS_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+STABLE_AFTER_S = 60.0  # a server running this long has its backoff reset
 
 
 class LaunchError(RuntimeError):
@@ -45,6 +50,40 @@ class Service:
     command: List[str]
     health_url: str
     process: Optional[subprocess.Popen] = None
+    started_at: float = 0.0
+    crashes: int = 0  # consecutive stops without a stable run in between
+    restart_at: Optional[float] = None
+
+
+def restart_delay(crashes: int) -> float:
+    """Seconds to wait before restarting a server that stopped ``crashes`` times in a row."""
+    return RESTART_DELAYS_S[min(max(crashes, 1), len(RESTART_DELAYS_S)) - 1]
+
+
+def supervise(service: Service, now: float, start: Callable[[Service], None]) -> Optional[str]:
+    """One supervision step for ``service``; returns a line to print, if any.
+
+    A stopped server is scheduled for a restart after ``restart_delay``; when that time
+    has come it is started again (``start``) without waiting for its health check, so the
+    other servers keep being watched.
+    """
+    assert service.process is not None
+    if service.restart_at is not None:
+        if now < service.restart_at:
+            return None
+        service.restart_at = None
+        start(service)
+        return f"==> restarted the {service.name}"
+    code = service.process.poll()
+    if code is None:
+        if service.crashes and now - service.started_at >= STABLE_AFTER_S:
+            service.crashes = 0
+        return None
+    service.crashes += 1
+    delay = restart_delay(service.crashes)
+    service.restart_at = now + delay
+    return (f"==> the {service.name} stopped (exit code {code}); restarting it in "
+            f"{delay:.0f} s")
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -230,12 +269,16 @@ def run(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    def start(service: Service) -> None:
+        service.process = subprocess.Popen(
+            service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True
+        )
+        service.started_at = time.monotonic()
+
     try:
         for service in services(settings):
             print(f"==> starting the {service.name}", flush=True)
-            service.process = subprocess.Popen(
-                service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True
-            )
+            start(service)
             started.append(service)
             wait_healthy(service, STARTUP_TIMEOUT_S)
         print(
@@ -248,9 +291,9 @@ def run(settings: Settings) -> int:
         )
         while not stopping["flag"]:
             for service in started:
-                assert service.process is not None
-                if service.process.poll() is not None:
-                    raise LaunchError(f"The {service.name} stopped unexpectedly.")
+                line = supervise(service, time.monotonic(), start)
+                if line:
+                    print(line, file=sys.stderr, flush=True)
             time.sleep(0.5)
         print("\n==> stopping", flush=True)
         return 0

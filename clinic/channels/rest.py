@@ -19,7 +19,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from clinic.channels.text import clean_user_text
+from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ class ClinicRestInput(RestInput):
                 logger.error("A REST turn timed out.")
             except Exception as error:  # noqa: BLE001 - one turn must not kill the server
                 logger.error("A REST turn failed (%s).", type(error).__name__)
+            if not collector.messages:
+                logger.warning("A REST turn produced no reply; sent the last-resort reply.")
+                await collector.send_text_message(parsed["sender"], LAST_RESORT_REPLY)
             return response.json(collector.messages)
 
         return bp

@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from clinic.channels.text import clean_user_text
+from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
 from clinic.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -114,9 +114,11 @@ class ClinicSocketIOOutput(SocketIOOutput):
     ) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
+        self.sent = 0  # messages emitted for this turn (0 at the end: last-resort reply)
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
         """Sends one message to the visitor's room (their session id or socket id)."""
+        self.sent += 1
         await self.sio.emit(
             self.bot_message_evt, response, room=socket_id, namespace=self.namespace
         )
@@ -309,15 +311,21 @@ class ClinicSocketIOInput(SocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             output = ClinicSocketIOOutput(sio, self.bot_message_evt, self.namespace)
-            await on_new_message(
-                UserMessage(
-                    text,
-                    output,
-                    sender_id,
-                    input_channel=self.name(),
-                    metadata=metadata,
+            try:
+                await on_new_message(
+                    UserMessage(
+                        text,
+                        output,
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
                 )
-            )
+            except Exception as error:  # noqa: BLE001 - one turn must not kill the server
+                logger.error("A socket.io turn failed (%s).", type(error).__name__)
+            if output.sent == 0:
+                logger.warning("A socket.io turn produced no reply; sent the last-resort reply.")
+                await output.send_text_message(sender_id, LAST_RESORT_REPLY)
 
         return bp
 

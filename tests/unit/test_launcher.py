@@ -86,3 +86,49 @@ def test_servers_bind_to_configured_interfaces() -> None:
 def test_make_run_starts_all_four_servers() -> None:
     names = [service.name for service in launcher.services(Settings.from_env({}))]
     assert names == ["action server", "Rasa server", "demo page", "booking worker"]
+
+
+# --------------------------------------------------------------------------- supervision
+
+
+class _FakeProcess:
+    def __init__(self, code=None) -> None:
+        self.code = code
+
+    def poll(self):
+        return self.code
+
+
+def test_a_stopped_server_is_restarted_after_a_growing_delay() -> None:
+    from clinic.launcher import Service, restart_delay, supervise
+
+    starts = []
+
+    def start(service: Service) -> None:
+        starts.append(service.name)
+        service.process = _FakeProcess()
+        service.started_at = now
+
+    service = Service("action server", ["x"], "http://h", _FakeProcess(-9), started_at=0.0)
+    now = 10.0
+    line = supervise(service, now, start)
+    assert line and "stopped (exit code -9)" in line and "1 s" in line
+    assert starts == []  # not before the delay
+    assert supervise(service, now + 0.5, start) is None and starts == []
+    now = 11.0
+    assert "restarted" in (supervise(service, now, start) or "")
+    assert starts == ["action server"]
+
+    service.process = _FakeProcess(1)  # stops again at once: the next delay is longer
+    assert "2 s" in (supervise(service, 12.0, start) or "")
+    assert [restart_delay(n) for n in (1, 2, 3, 6, 20)] == [1.0, 2.0, 4.0, 30.0, 30.0]
+
+
+def test_backoff_is_reset_after_a_stable_minute() -> None:
+    from clinic.launcher import STABLE_AFTER_S, Service, supervise
+
+    service = Service("worker", ["x"], "http://h", _FakeProcess(), started_at=0.0, crashes=3)
+    assert supervise(service, STABLE_AFTER_S - 1, lambda s: None) is None
+    assert service.crashes == 3
+    supervise(service, STABLE_AFTER_S + 1, lambda s: None)
+    assert service.crashes == 0
