@@ -86,16 +86,8 @@ class ActionReplyGuard(Action):
         return await reply_in_context(dispatcher, tracker)
 
 
-class ActionHandleUnclear(Action):
-    """When the NLU is unsure: a short reply from context, or a content search."""
+class ActionHandleUnclear(ActionReplyGuard):
+    """When the NLU is unsure (``nlu_fallback``): the same reply from context."""
 
     def name(self) -> Text:
         return "action_handle_unclear"
-
-    async def run(
-        self,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: Dict[Text, Any],
-    ) -> List[EventType]:
-        return await reply_in_context(dispatcher, tracker)
