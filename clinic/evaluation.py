@@ -458,14 +458,22 @@ def run_cross_validation(out_dir: Path = CV_DIR, seeds: Sequence[int] = CV_SEEDS
                                 env=rasa_env())
         if result.returncode != 0:
             raise EvaluationError(f"cross-validation failed (exit code {result.returncode})")
-        report_path = run_dir / "intent_report.json"
-        try:
-            reports.append(
-                parse_intent_report(json.loads(report_path.read_text(encoding="utf-8")))
-            )
-        except (OSError, ValueError) as exc:
-            raise EvaluationError(f"{report_path}: cannot read the intent report: {exc}") from exc
+        reports.append(_read_intent_report(run_dir))
     return combine_reports(reports)
+
+
+def _read_intent_report(run_dir: Path) -> IntentReport:
+    report_path = run_dir / "intent_report.json"
+    try:
+        return parse_intent_report(json.loads(report_path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise EvaluationError(f"{report_path}: cannot read the intent report: {exc}") from exc
+
+
+def read_cross_validation(out_dir: Path = CV_DIR, seeds: Sequence[int] = CV_SEEDS
+                          ) -> IntentReport:
+    """The reports of the last cross-validation run (``--reuse-cv``), averaged."""
+    return combine_reports([_read_intent_report(out_dir / f"seed-{seed}") for seed in seeds])
 
 
 async def run_heldout(
@@ -555,6 +563,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-cv", action="store_true", help="skip cross-validation")
     parser.add_argument("--skip-heldout", action="store_true", help="skip held-out questions")
+    parser.add_argument("--reuse-cv", action="store_true",
+                        help="report the last cross-validation (results/cross-validation) "
+                             "instead of running it: only valid while data/ is unchanged")
     parser.add_argument("--report", type=Path, default=REPORT_FILE)
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
@@ -563,7 +574,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     heldout: Optional[HeldOutScore] = None
     nonsense: Optional[HeldOutScore] = None
     short: List[Any] = []
-    if not args.skip_cv:
+    if args.reuse_cv:
+        print(f"==> the last cross-validation, from {CV_DIR.relative_to(PROJECT_ROOT)}")
+        intents = read_cross_validation()
+    elif not args.skip_cv:
         print(f"==> {FOLDS}-fold intent cross-validation, {len(CV_SEEDS)} seeded splits "
               "(about 11 minutes each on 2 cores)")
         intents = run_cross_validation()

@@ -36,7 +36,7 @@ ACCEPTED: Dict[str, FrozenSet[str]] = {
     "human": frozenset({"human", "callback"}),
     "capabilities": frozenset({"utter_what_i_can_do", "utter_greet"}),
     "booking": frozenset({"booking"}),
-    "cancel": frozenset({"cancel", "guard:cancel", "guard:change"}),
+    "cancel": frozenset({"cancel", "guard:cancel", "guard:change", "faq:cancellation"}),
     "detail": frozenset({"guard:detail"}),
     "noise": frozenset({"guard:noise", "guard:ack", "unknown", "utter_out_of_scope"}),
     "question_word": frozenset({"guard:question_word", "prompt"}),
@@ -99,7 +99,7 @@ def turn_outcome(events: Sequence[Dict[str, Any]], topic_payloads: Dict[str, str
     """(outcome, answered, offered topics) of the latest turn, from tracker events (dicts).
 
     Outcomes: ``emergency`` (911 said), ``topic:<id>`` (a topic answered), ``booking``,
-    ``callback``, ``human``, ``cancel``, a response name, ``guard:<kind>`` (a short reply
+    ``callback``, ``human``, ``cancel``, ``faq:<name>`` (a staff FAQ), a response name, ``guard:<kind>`` (a short reply
     from context), ``clarify`` (did you mean), ``unknown`` (honest "I don't know"),
     ``prompt`` ("what would you like to know?"), or ``other``.
     """
@@ -130,6 +130,10 @@ def turn_outcome(events: Sequence[Dict[str, Any]], topic_payloads: Dict[str, str
                             ("action_cancel_booking", "cancel")):
         if action in actions:
             return outcome, answered, offered
+    if "utter_faq" in actions:
+        parse = user.get("parse_data") or {}
+        name = str((parse.get("intent") or {}).get("full_retrieval_intent_name") or "faq/")
+        return f"faq:{name.split('/', 1)[-1]}", answered, offered
     for response in RESPONSES:
         if response in actions:
             return response, answered, offered

@@ -315,3 +315,18 @@ def test_short_message_outcome_is_read_from_the_turn() -> None:
     assert not ShortResult(ShortMessage("ok", "ack"), outcome, False).sensible
     silent = events[:4] + [events[4], {"event": "action", "name": "action_listen"}]
     assert turn_outcome(silent, {})[:2] == ("other", False)
+
+
+def test_a_staff_faq_answer_is_its_own_outcome() -> None:
+    from clinic.short_messages import ShortMessage, ShortResult, turn_outcome
+
+    events = [
+        {"event": "user", "text": "need to reschedule",
+         "parse_data": {"intent": {"name": "faq", "full_retrieval_intent_name": "faq/cancellation"}}},
+        {"event": "action", "name": "utter_faq"},
+        {"event": "bot", "text": "Our front desk handles cancellations.", "data": {}},
+    ]
+    outcome, answered, _ = turn_outcome(events, {})
+    assert outcome == "faq:cancellation"
+    assert ShortResult(ShortMessage("need to reschedule", "cancel"), outcome, answered).sensible
+    assert not ShortResult(ShortMessage("need to reschedule", "greet"), outcome, answered).sensible
