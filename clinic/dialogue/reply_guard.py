@@ -59,15 +59,15 @@ def turn_unanswered(events: Iterable[Event]) -> bool:
     as before the guard.
     """
     events = list(events)
-    replayed = not any(isinstance(event, BotUttered) for event in events)
     acted = False
     for event in reversed(events):
         if isinstance(event, BotUttered) and visible(event):
             return False
-        if replayed and isinstance(event, ActionExecuted):
+        if isinstance(event, ActionExecuted):
             acted = acted or event.action_name not in SILENT_ACTIONS
         if isinstance(event, UserUttered):
-            return not acted
+            # Only a turn in which a speaking action ran needs the whole history read.
+            return not (acted and not any(isinstance(e, BotUttered) for e in events))
     return False
 
 
