@@ -63,15 +63,15 @@ NO_THANKS_BUTTON: Button = {"title": "No, thanks", "payload": DENY_PAYLOAD}
 _ACKS = frozenset(
     "ok okay k kk okey oki okie alright allright right fine cool nice great good perfect "
     "awesome gotcha understood noted interesting hmm hm hmmm mhm mm uh um lol haha ha wow "
-    "ah oh oic ic kk okk".split()
+    "ah oh oic ic okk".split()
 )
 # Emoji that say "ok" (a thumbs-up sent alone is an acknowledgement, not noise).
 _ACK_EMOJI = frozenset("👍 👌 🙂 😊 ✅ 👍🏻 👍🏼 👍🏽 👍🏾 👍🏿 🆗".split())
+# Phrases with a word outside _ACKS ("ok cool" needs no entry: every word is in _ACKS).
 _ACK_PHRASES = frozenset(
     {
         "i see", "got it", "makes sense", "fair enough", "good to know", "that makes sense",
-        "ok cool", "ok great", "okay cool", "ok got it", "all right", "i understand",
-        "oh ok", "oh okay", "ah ok", "ah okay", "ok i see", "okay i see", "i get it",
+        "ok got it", "all right", "i understand", "ok i see", "okay i see", "i get it",
         "very interesting", "thats interesting", "that's interesting", "sounds interesting",
         "oh i see", "ah i see", "fine by me", "nice one", "good stuff", "ok then",
     }
@@ -80,7 +80,7 @@ _QUESTION_WORDS = frozenset(
     {
         "why", "how", "how so", "how come", "what do you mean", "meaning", "explain",
         "really", "in what way", "like what", "such as", "and", "and then", "what else",
-        "go on", "and?", "huh", "wdym", "what", "how does that work", "how does it work",
+        "go on", "huh", "wdym", "what", "how does that work", "how does it work",
         "why is that", "elaborate", "please explain",
     }
 )
