@@ -4,7 +4,7 @@
 ``StratifiedKFold(shuffle=True)`` and no seed (``rasa.nlu.test.generate_folds``), so every
 run draws different folds and the macro F1 moves by about ±0.005 between runs on the same
 data. Seeding NumPy's global generator before Rasa starts makes the split, and so the score,
-repeatable; ``make eval`` averages several such seeded runs (``clinic.evaluation``).
+repeatable; ``make eval`` averages several such seeded runs (``staff.evaluation``).
 
 For a cross-validation run it also skips Rasa's scoring of each fold's *training* part
 (``skip_train_fold_scoring``): Rasa parses all training examples of every fold again to
@@ -12,8 +12,8 @@ log "train" accuracies, which nothing here reads, and that took ~1:50 of the ~4:
 fold on 2 cores. The folds are drawn before the first fold trains, and the test-fold
 figures come from the same models, so the reports are what they would be otherwise.
 
-Run: ``python -m clinic.seeded_rasa SEED <rasa arguments>``, e.g.
-``python -m clinic.seeded_rasa 1 test nlu --cross-validation --folds 5``.
+Run: ``python -m staff.seeded_rasa SEED <rasa arguments>``, e.g.
+``python -m staff.seeded_rasa 1 test nlu --cross-validation --folds 5``.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Seeds NumPy, then hands the remaining arguments to Rasa's own ``main``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
-        raise SystemExit("usage: python -m clinic.seeded_rasa SEED <rasa arguments>")
+        raise SystemExit("usage: python -m staff.seeded_rasa SEED <rasa arguments>")
     np.random.seed(parse_seed(args[0]))
     if "--cross-validation" in args:
         skip_train_fold_scoring()

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Seque
 
 import yaml
 
-from clinic.evaluation import HELDOUT_FILES
-from clinic.faq.load import load_faq_folder
+from staff.evaluation import HELDOUT_FILES
+from staff.faq.load import load_faq_folder
 from clinic.faq.model import (
     FAQ_INTENT,
     MIN_FAQS,
@@ -47,11 +47,11 @@ from clinic.faq.model import (
     normalise,
     suggested_name,
 )
-from clinic.faq.predict import Prediction
+from staff.faq.predict import Prediction
 from clinic.settings import PROJECT_ROOT
 
 if TYPE_CHECKING:  # pragma: no cover
-    from clinic.faq.predict import Parser
+    from staff.faq.predict import Parser
 
 CONFLICT_CONFIDENCE = 0.8
 CONFLICT_SIMILARITY = 0.5
@@ -368,7 +368,7 @@ def model_problems(faqs: Sequence[Faq], model: Path, project: ProjectData,
 
     ``agent`` may be an ``Agent`` or a ``ServerParser`` for the running server's model.
     """
-    from clinic.faq.predict import load_agent, predict_all
+    from staff.faq.predict import load_agent, predict_all
 
     loaded = agent or load_agent(model)
     texts = [p.text for faq in faqs for p in faq.asked_as]
@@ -380,8 +380,8 @@ def running_server_parser(model: Path) -> Optional["Parser"]:
     """The running Rasa server (``RASA_PORT`` and the API token, found as ``make retrain``
     finds them) when it has exactly ``model`` loaded, so the check need not load it again;
     ``None`` when no such server answers."""
-    from clinic.faq.predict import server_parser_for
-    from clinic.retrain import Server
+    from staff.faq.predict import server_parser_for
+    from staff.retrain import Server
 
     try:
         server = Server.from_settings()

@@ -329,7 +329,7 @@ def run_every(
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m clinic.retention",
+        prog="python -m staff.retention",
         description="Delete stored conversations and booking requests.",
     )
     commands = parser.add_subparsers(dest="command", required=True)

@@ -198,7 +198,7 @@ def render_section(results: Sequence[ShortResult]) -> List[str]:
         "",
         "Source: `tests/heldout/short_messages.yml`, written apart from the training data. "
         "A reply is sensible when its outcome is one the message's category accepts "
-        "(`clinic/short_messages.py`, `ACCEPTED`); every message must get a reply.",
+        "(`staff/short_messages.py`, `ACCEPTED`); every message must get a reply.",
         "",
         "| category | sensible | messages |",
         "|---|---|---|",

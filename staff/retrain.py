@@ -2,10 +2,10 @@
 
 ``make retrain``:
 
-1. checks the FAQ files (``clinic.faq.check``, with the live model's opinion);
+1. checks the FAQ files (``staff.faq.check``, with the live model's opinion);
 2. trains a *candidate* into ``models/candidates/<timestamp>.tar.gz``;
 3. tests it: the held-out questions end to end through the custom actions, as ``make eval``
-   does (``clinic.evaluation.run_heldout``/``score_heldout``, with the running action
+   does (``staff.evaluation.run_heldout``/``score_heldout``, with the running action
    server or one started for the run), every FAQ way of asking, the test conversations in
    ``tests/stories`` (as ``rasa test core --stories tests/stories`` counts them) and, with
    ``--cross-validation`` (slow), 3-fold NLU cross-validation;
@@ -57,20 +57,20 @@ from typing import (
     Tuple,
 )
 
-from clinic.evaluation import HELDOUT_FILES, cross_validation_command
-from clinic.evaluation import rasa_env as _rasa_env
-from clinic.faq.check import load_project_data, model_problems, report, static_problems
-from clinic.faq.generate import DEFAULT_OUT as DEFAULT_GENERATED
-from clinic.faq.generate import write as write_generated
-from clinic.faq.load import load_faq_folder
+from staff.evaluation import HELDOUT_FILES, cross_validation_command
+from staff.evaluation import rasa_env as _rasa_env
+from staff.faq.check import load_project_data, model_problems, report, static_problems
+from staff.faq.generate import DEFAULT_OUT as DEFAULT_GENERATED
+from staff.faq.generate import write as write_generated
+from staff.faq.load import load_faq_folder
 from clinic.faq.model import Faq
 from clinic.settings import PROJECT_ROOT, Settings
-from clinic.train import train_command
+from staff.train import train_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.agent import Agent
 
-    from clinic.faq.predict import Prediction
+    from staff.faq.predict import Prediction
 
 DEFAULT_TOLERANCE = 0.02
 LIVE_NAME = "clinic.tar.gz"
@@ -224,7 +224,7 @@ def faq_metrics(faqs: Sequence[Faq], predictions: Mapping[str, "Prediction"],
 
 
 def heldout_available() -> bool:
-    """True when ``clinic.evaluation`` offers the held-out measurement used here."""
+    """True when ``staff.evaluation`` offers the held-out measurement used here."""
     try:
         from clinic import evaluation
     except ImportError:
@@ -234,7 +234,7 @@ def heldout_available() -> bool:
 
 
 async def _heldout_accuracy(agent: "Agent") -> Optional[float]:
-    """Held-out accuracy, measured like ``make eval`` (clinic.evaluation) with ``agent``."""
+    """Held-out accuracy, measured like ``make eval`` (staff.evaluation) with ``agent``."""
     from rasa.engine.exceptions import GraphComponentException
     from rasa.shared.exceptions import RasaException
 
@@ -278,7 +278,7 @@ async def _story_results(agent: "Agent", stories: Path) -> Tuple[Optional[int], 
 
 async def _measure(agent: "Agent", faqs: Sequence[Faq], stories: Path,
                    known: Optional[Set[str]], heldout: bool) -> Metrics:
-    from clinic.faq.predict import predict_all
+    from staff.faq.predict import predict_all
 
     predictions = await predict_all(agent, [p.text for f in faqs for p in f.asked_as])
     accuracy, total, misses = faq_metrics(faqs, predictions, known)
@@ -295,7 +295,7 @@ def evaluate(model: Path, faqs: Sequence[Faq], stories: Path = STORIES_DIR,
              known: Optional[Set[str]] = None) -> Metrics:
     """Measures ``model`` (loaded unless ``agent`` is given). The held-out questions run
     end to end through the custom actions, so they are only measured with ``action_url``."""
-    from clinic.faq.predict import load_agent
+    from staff.faq.predict import load_agent
 
     loaded = agent or load_agent(model, action_url)
     return asyncio.run(_measure(loaded, faqs, stories, known, action_url is not None))
@@ -312,7 +312,7 @@ def cached_live_metrics(
     retrain``); ``publish`` stores the new model's figures, so later retrains only read them.
     ``on_measure(cache_path)`` is called before a measurement (progress output).
     """
-    from clinic.faq.predict import load_agent, model_faq_names
+    from staff.faq.predict import load_agent, model_faq_names
 
     fingerprint = evaluation_fingerprint(live, stories)
     cache = live.parent / LIVE_METRICS
@@ -339,7 +339,7 @@ def _answers(url: str) -> bool:
 @contextlib.contextmanager
 def action_endpoint(settings: Optional[Settings] = None) -> Iterator[Optional[str]]:
     """An action server for the held-out questions: ``ACTION_SERVER_URL``, else the running
-    one (``make run``), else one started for this run by ``clinic.evaluation``; ``None``
+    one (``make run``), else one started for this run by ``staff.evaluation``; ``None``
     when the held-out measurement is unavailable."""
     if not heldout_available():
         yield None
@@ -349,7 +349,7 @@ def action_endpoint(settings: Optional[Settings] = None) -> Iterator[Optional[st
     if not configured and _answers(url.replace("/webhook", "/health")):
         yield url
         return
-    from clinic.evaluation import action_server
+    from staff.evaluation import action_server
 
     with action_server() as started:
         yield started
@@ -629,7 +629,7 @@ class Retrain:
         """Check, train, test, compare, publish (an action server runs for the tests)."""
         with action_endpoint() as url:
             if url is None:
-                self.say("(the held-out questions are not measured: clinic.evaluation is "
+                self.say("(the held-out questions are not measured: staff.evaluation is "
                          "not available)")
             self.action_url = url
             return self._run()
@@ -685,7 +685,7 @@ class Retrain:
         problems += static_problems(faqs, options.faq_dir, project)
         old_metrics: Optional[Metrics] = None
         if live.exists() and not any(problem.is_error for problem in problems):
-            from clinic.faq.predict import load_agent, server_parser_for
+            from staff.faq.predict import load_agent, server_parser_for
 
             server = options.server or Server.from_settings()
             parser = server_parser_for(live, server.url, server.token)

@@ -4,7 +4,7 @@ The files are parsed with ``yaml.compose`` (nodes with positions) instead of
 ``yaml.safe_load`` (plain values): a staff member told "line 7" finds the mistake.
 Structural mistakes (a list where one text is expected, a YAML syntax error) become
 ``Problem``s here; the content rules (how many ways of asking, duplicates, ...) live in
-``clinic.faq.check``.
+``staff.faq.check``.
 """
 
 from __future__ import annotations
