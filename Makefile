@@ -37,10 +37,10 @@ $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 
 # Staff FAQs -> training data. The folder `faq` is a prerequisite so deleting a file counts too.
 $(GENERATED): $(STAMP) faq $(wildcard faq/*.yml) $(wildcard clinic/faq/*.py)
-	$(PY) -m clinic.faq.generate
+	$(PY) -m staff.faq.generate
 
 $(MODEL): $(STAMP) $(SPACY) $(ENCODER) $(TRAIN_INPUTS)
-	$(PY) -m clinic.train
+	$(PY) -m staff.train
 
 train: $(MODEL)  ## train the assistant if data or config changed
 
@@ -60,7 +60,7 @@ test: $(MODEL) browser  ## set up, train if needed, run the whole test suite
 	$(PY) -m pytest
 
 eval: $(MODEL)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
-	$(PY) -m clinic.evaluation
+	$(PY) -m staff.evaluation
 
 bench: $(MODEL)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
 	$(PY) -m bench.run --faq-cycle
@@ -75,16 +75,16 @@ clean:  ## remove trained models and runtime data (keeps .venv)
 .PHONY: faq-check retrain rollback review
 
 faq-check: $(STAMP) $(SPACY) $(ENCODER)  ## check the FAQ files in faq/ (staff: run after editing one)
-	@$(PY) -m clinic.faq.check
+	@$(PY) -m staff.faq.check
 
 retrain: $(STAMP) $(SPACY) $(ENCODER)  ## check FAQs, train, test, publish only if nothing got worse
-	@$(PY) -m clinic.retrain $(ARGS)
+	@$(PY) -m staff.retrain $(ARGS)
 
 rollback: $(STAMP)  ## go back to the model from before the last `make retrain`
-	@$(PY) -m clinic.retrain --rollback $(ARGS)
+	@$(PY) -m staff.retrain --rollback $(ARGS)
 
 review: $(STAMP)  ## questions the assistant did not answer well (ARGS="--csv review.csv")
-	@$(PY) -m clinic.review $(ARGS)
+	@$(PY) -m staff.review $(ARGS)
 
 # ---- booking requests (docs/booking.md) -----------------------------------------------------
 .PHONY: bookings booking-worker
@@ -99,7 +99,7 @@ booking-worker: $(STAMP)  ## deliver stored booking requests once (`make run` ke
 .PHONY: purge forget
 
 purge: $(STAMP)  ## delete conversations + booking requests older than RETENTION_DAYS (30)
-	@$(PY) -m clinic.retention purge $(ARGS)
+	@$(PY) -m staff.retention purge $(ARGS)
 
 forget: $(STAMP)  ## delete one visitor's conversation and booking requests: SENDER=id
-	@$(PY) -m clinic.retention forget --sender "$(SENDER)"
+	@$(PY) -m staff.retention forget --sender "$(SENDER)"

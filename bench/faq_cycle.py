@@ -2,7 +2,7 @@
 
 ``measure_faq_cycle()`` starts a scratch stack (``clinic.devstack``), copies ``faq/`` and the
 live model into a scratch folder, then times exactly what a staff member does after saving
-the file: ``make retrain`` (``python -m clinic.retrain``: check, train, test, compare, publish
+the file: ``make retrain`` (``python -m staff.retrain``: check, train, test, compare, publish
 through the model API) until the running server answers the new question.
 
 Before the clock starts, the live model's figures are measured and cached, as they are on a
@@ -83,7 +83,7 @@ def measure_faq_cycle() -> FaqCycle:
             started = time.monotonic()
             new_faq.write_text(guide_example(), encoding="utf-8")
             result = subprocess.run(
-                [sys.executable, "-m", "clinic.retrain", "--faq-dir", str(faq_dir),
+                [sys.executable, "-m", "staff.retrain", "--faq-dir", str(faq_dir),
                  "--models-dir", str(models_dir), "--rasa-url", stack.rasa_url],
                 cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
             )
@@ -104,8 +104,8 @@ def measure_faq_cycle() -> FaqCycle:
 
 def _measure_live_model(models_dir: Path, faq_dir: Path, stack: Stack) -> float:
     """Measures and caches the live model's figures (as ``make retrain`` does once)."""
-    from clinic.faq.load import load_faq_folder
-    from clinic.retrain import cached_live_metrics
+    from staff.faq.load import load_faq_folder
+    from staff.retrain import cached_live_metrics
 
     faqs, _ = load_faq_folder(faq_dir)
     started = time.monotonic()

@@ -11,10 +11,10 @@ import yaml
 
 from bench.faq_cycle import guide_example
 from clinic.faq import check, generate
-from clinic.faq.check import ProjectData, find_conflicts, load_project_data, static_problems
-from clinic.faq.load import load_faq_file, load_faq_folder
+from staff.faq.check import ProjectData, find_conflicts, load_project_data, static_problems
+from staff.faq.load import load_faq_file, load_faq_folder
 from clinic.faq.model import Faq, Problem
-from clinic.faq.predict import Prediction, prediction_from_parse
+from staff.faq.predict import Prediction, prediction_from_parse
 from clinic.settings import PROJECT_ROOT
 
 GOOD = """\

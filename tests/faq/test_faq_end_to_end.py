@@ -55,13 +55,13 @@ def test_new_faq_goes_live_without_restart_and_rolls_back(stack: Stack, tmp_path
     assert ANSWER not in before
 
     (faq_dir / "parking.yml").write_text(guide_example(), encoding="utf-8")
-    checked = run(["-m", "clinic.faq.check", "--faq-dir", str(faq_dir),
+    checked = run(["-m", "staff.faq.check", "--faq-dir", str(faq_dir),
                    "--model", str(models_dir / "clinic.tar.gz")], stack)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "All good" in checked.stdout
 
     try:
-        retrained = run(["-m", "clinic.retrain", "--faq-dir", str(faq_dir), "--models-dir",
+        retrained = run(["-m", "staff.retrain", "--faq-dir", str(faq_dir), "--models-dir",
                          str(models_dir), "--rasa-url", stack.rasa_url], stack)
         assert retrained.returncode == 0, retrained.stdout[-4000:] + retrained.stderr[-4000:]
         assert "Done: the new model is live" in retrained.stdout
@@ -75,7 +75,7 @@ def test_new_faq_goes_live_without_restart_and_rolls_back(stack: Stack, tmp_path
         assert users == ["where can I park?", "where can I park?"]
     finally:
         if (models_dir / "previous.tar.gz").exists():
-            rolled = run(["-m", "clinic.retrain", "--rollback", "--models-dir",
+            rolled = run(["-m", "staff.retrain", "--rollback", "--models-dir",
                           str(models_dir), "--rasa-url", stack.rasa_url], stack)
             assert rolled.returncode == 0, rolled.stdout + rolled.stderr
 

@@ -7,7 +7,7 @@ must name the expected topic ("none": the assistant must not answer with any top
 
 from __future__ import annotations
 
-from clinic.evaluation import (
+from staff.evaluation import (
     HELDOUT_MINIMUM,
     load_heldout,
     nonsense_questions,

@@ -8,7 +8,7 @@ import tarfile
 from pathlib import Path
 
 from clinic.devstack import MODEL
-from clinic.faq.predict import model_id_of, prediction_from_parse, server_parser_for
+from staff.faq.predict import model_id_of, prediction_from_parse, server_parser_for
 
 
 def _archive(path: Path, metadata: object) -> Path:

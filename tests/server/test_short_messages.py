@@ -2,14 +2,14 @@
 
 Written apart from the training data; each is sent as the first message of a fresh
 conversation. Every one must get a visible reply, and the share answered sensibly (an
-outcome its category accepts, see clinic/short_messages.py) must not fall below the floor.
+outcome its category accepts, see staff/short_messages.py) must not fall below the floor.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from clinic.short_messages import (
+from staff.short_messages import (
     SENSIBLE_MINIMUM,
     load_short_messages,
     run_short_messages,

@@ -1,4 +1,4 @@
-"""The pure parts of clinic/evaluation.py: parsing, scoring and the markdown report."""
+"""The pure parts of staff/evaluation.py: parsing, scoring and the markdown report."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Dict, Optional
 
 import pytest
 
-from clinic.evaluation import (
+from staff.evaluation import (
     EvaluationError,
     HeldOutQuestion,
     HeldOutResult,
@@ -129,7 +129,7 @@ def test_cross_validation_command_uses_project_config_and_data(tmp_path: Path) -
     cmd = cross_validation_command(tmp_path, seed=7)
     joined = " ".join(cmd[1:])
     assert cmd[0].endswith("python") or "python" in Path(cmd[0]).name
-    assert joined.startswith("-m clinic.seeded_rasa 7 test nlu --cross-validation --folds 5")
+    assert joined.startswith("-m staff.seeded_rasa 7 test nlu --cross-validation --folds 5")
     assert "--config config.yml --nlu data --domain domain" in joined
     assert f"--out {tmp_path}" in joined
 
@@ -267,7 +267,7 @@ async def test_run_heldout_uses_fresh_sender_per_question_and_reads_slot() -> No
 
 
 def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> None:
-    from clinic.evaluation import HELDOUT_FILES
+    from staff.evaluation import HELDOUT_FILES
 
     questions = load_heldout()
     assert {q.source for q in questions} == {path.name for path in HELDOUT_FILES}
@@ -282,7 +282,7 @@ def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> N
 
 
 def test_questions_also_in_training_are_counted_and_reported_apart() -> None:
-    from clinic.evaluation import seen_in_training, unseen_accuracy
+    from staff.evaluation import seen_in_training, unseen_accuracy
 
     asked = [HeldOutQuestion("What is NMT?", "nmt_overview"),
              HeldOutQuestion("my fingers buzz at the keyboard", "nerve_entrapment")]
@@ -297,7 +297,7 @@ def test_questions_also_in_training_are_counted_and_reported_apart() -> None:
 
 
 def test_short_message_outcome_is_read_from_the_turn() -> None:
-    from clinic.short_messages import ShortMessage, ShortResult, turn_outcome
+    from staff.short_messages import ShortMessage, ShortResult, turn_outcome
 
     events = [
         {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
@@ -318,7 +318,7 @@ def test_short_message_outcome_is_read_from_the_turn() -> None:
 
 
 def test_a_staff_faq_answer_is_its_own_outcome() -> None:
-    from clinic.short_messages import ShortMessage, ShortResult, turn_outcome
+    from staff.short_messages import ShortMessage, ShortResult, turn_outcome
 
     events = [
         {"event": "user", "text": "need to reschedule",

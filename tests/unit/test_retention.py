@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.booking.store import BookingRequest, BookingStore
 from clinic import retention
-from clinic.retention import (
+from staff.retention import (
     EXIT_DATABASE,
     EXIT_NOTHING_FOUND,
     EXIT_OK,

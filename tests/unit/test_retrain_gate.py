@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clinic.faq.load import load_faq_text
-from clinic.faq.predict import Prediction
-from clinic.retrain import (
+from staff.faq.load import load_faq_text
+from staff.faq.predict import Prediction
+from staff.retrain import (
     Metrics,
     compare,
     evaluation_fingerprint,
@@ -139,7 +139,7 @@ def test_cross_validation_only_counts_when_both_were_measured() -> None:
 
 
 def test_retrain_skips_rasas_data_validation_but_make_train_does_not(tmp_path) -> None:
-    from clinic.train import train_command
+    from staff.train import train_command
 
     assert "--skip-validation" not in train_command(tmp_path)
     assert train_command(tmp_path, "x", ["data"], validate=False)[-1] == "--skip-validation"

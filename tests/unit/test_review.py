@@ -22,7 +22,7 @@ from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from clinic import review
-from clinic.review import clean_text, group_messages, read_events, unclear_messages
+from staff.review import clean_text, group_messages, read_events, unclear_messages
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 DIGIT_RUN = re.compile(r"\d{3}")

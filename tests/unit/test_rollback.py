@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from clinic.retrain import (
+from staff.retrain import (
     LIVE_METRICS,
     PREVIOUS_METRICS,
     Metrics,
