@@ -8,10 +8,8 @@ STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SPACY   := models/spacy-clinic/meta.json
 ENCODER := models/minilm-l6/model.safetensors
 MODEL   := models/clinic.tar.gz
-# Files generated from staff-edited sources before training.
-GENERATED := data/generated/faq.yml
-TRAIN_INPUTS = config.yml $(shell find data domain -name '*.yml' -not -path 'data/generated/*') \
-               $(wildcard clinic/nlu/*.py clinic/safety/*.py) $(GENERATED)
+TRAIN_INPUTS = config.yml $(shell find data domain -name '*.yml') \
+               $(wildcard clinic/nlu/*.py clinic/safety/*.py)
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -35,22 +33,19 @@ $(ENCODER): scripts/fetch-encoder.sh | $(STAMP)
 $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 	$(PY) -m clinic.nlp.build_spacy
 
-# Staff FAQs -> training data. The folder `faq` is a prerequisite so deleting a file counts too.
-$(GENERATED): $(STAMP) faq $(wildcard faq/*.yml) $(wildcard clinic/faq/*.py)
-	$(PY) -m staff.faq.generate
-
 $(MODEL): $(STAMP) $(SPACY) $(ENCODER) $(TRAIN_INPUTS)
 	$(PY) -m staff.train
 
 train: $(MODEL)  ## train the assistant if data or config changed
 
 run: $(MODEL)  ## set up, train if needed, start Rasa (5005), actions (5055), demo page (8080)
+	@$(PY) -m staff.faq.publish seed
 	@$(PY) -m clinic.launcher
 
 shell: $(MODEL)  ## chat with the assistant in this terminal
 	@$(PY) -m clinic.launcher --shell
 
-validate: $(STAMP) $(SPACY) $(ENCODER) $(GENERATED)  ## rasa data validate --fail-on-warnings
+validate: $(STAMP) $(SPACY) $(ENCODER)  ## rasa data validate --fail-on-warnings
 	$(VENV)/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 browser:  ## install Debian's chromium for the browser tests when it is missing
@@ -72,16 +67,25 @@ clean:  ## remove trained models and runtime data (keeps .venv)
 	rm -rf models var results
 
 # ---- staff FAQs (docs/staff-guide.md) ------------------------------------------------------
-.PHONY: faq-check retrain rollback review
+.PHONY: faq-check retrain rollback rollback-model faq-export faq-history review
 
-faq-check: $(STAMP) $(SPACY) $(ENCODER)  ## check the FAQ files in faq/ (staff: run after editing one)
-	@$(PY) -m staff.faq.check
+faq-check: $(STAMP) $(SPACY) $(ENCODER)  ## check the FAQ files in faq/ and what publishing them would change
+	@$(PY) -m staff.faq.publish check
 
-retrain: $(STAMP) $(SPACY) $(ENCODER)  ## check FAQs, train, test, publish only if nothing got worse
-	@$(PY) -m staff.retrain $(ARGS)
+retrain: $(STAMP) $(SPACY) $(ENCODER)  ## publish FAQ changes in seconds; train only when data/ changed (FORCE=1)
+	@$(PY) -m staff.retrain $(if $(FORCE),--force) $(ARGS)
 
-rollback: $(STAMP)  ## go back to the model from before the last `make retrain`
+rollback: $(STAMP)  ## step the FAQs back one version (seconds, no restart)
+	@$(PY) -m staff.faq.publish rollback
+
+rollback-model: $(STAMP)  ## go back to the model from before the last model retrain
 	@$(PY) -m staff.retrain --rollback $(ARGS)
+
+faq-export: $(STAMP)  ## write the live FAQ version into faq/*.yml
+	@$(PY) -m staff.faq.publish export
+
+faq-history: $(STAMP)  ## list the FAQ versions (number, author, time, what changed)
+	@$(PY) -m staff.faq.publish history
 
 review: $(STAMP)  ## questions the assistant did not answer well (ARGS="--csv review.csv")
 	@$(PY) -m staff.review $(ARGS)

@@ -99,6 +99,7 @@ def stack_env(tmp: Path, rasa_port: int, action_port: int, web_port: int) -> Dic
         ALLOWED_ORIGINS=f"http://127.0.0.1:{web_port},http://localhost:{web_port}",
         RASA_API_TOKEN=API_TOKEN,
         DATABASE_URL=f"sqlite:///{tmp / 'conversations.db'}",
+        FAQ_SYNC_FILE=str(tmp / "faq-sync.json"),
         BOOKING_DATABASE_URL=f"sqlite:///{tmp / 'bookings.db'}",
         BOOKING_LOCAL_OUTBOX=str(tmp / "outbox-deliveries.jsonl"),
         RASA_TELEMETRY_ENABLED="false",
@@ -108,8 +109,10 @@ def stack_env(tmp: Path, rasa_port: int, action_port: int, web_port: int) -> Dic
     return env
 
 
-def start_stack(tmp: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
-    """Starts ``python -m clinic.launcher`` and waits until it reports ready."""
+def start_stack(tmp: Path, extra_env: Optional[Dict[str, str]] = None,
+                seed_faqs: bool = True) -> Stack:
+    """Starts ``python -m clinic.launcher`` and waits until it reports ready (after seeding
+    the stack's FAQ store from faq/, unless ``seed_faqs`` is False)."""
     if not MODEL.exists():
         raise StackError(f"{MODEL} is missing: run `make train` (make test does it).")
     tmp.mkdir(parents=True, exist_ok=True)
@@ -118,6 +121,9 @@ def start_stack(tmp: Path, extra_env: Optional[Dict[str, str]] = None) -> Stack:
     env.update(extra_env or {})
     log_path = tmp / "stack.log"
     started = time.monotonic()
+    if seed_faqs:  # as `make run` does: the faq/ files become the store's first version
+        subprocess.run([sys.executable, "-m", "staff.faq.publish", "seed"], cwd=PROJECT_ROOT,
+                       env=env, check=True, stdout=subprocess.DEVNULL)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "clinic.launcher"], cwd=PROJECT_ROOT, env=env,

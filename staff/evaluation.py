@@ -43,13 +43,15 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set,
 
 import yaml
 
-from clinic import short_messages
+from staff import short_messages
 from clinic.settings import PROJECT_ROOT
 
 HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
 HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
 # Every held-out batch; the accuracy is reported per batch and over all of them.
 HELDOUT_FILES = (HELDOUT_FILE, HELDOUT_DIR / "questions_batch2.yml")
+# Held-out FAQ questions (labelled with the FAQ that must answer): make eval's FAQ figure.
+FAQ_HELDOUT_FILE = HELDOUT_DIR / "faq_questions.yml"
 RESULTS_DIR = PROJECT_ROOT / "results"
 CV_DIR = RESULTS_DIR / "cross-validation"
 REPORT_FILE = PROJECT_ROOT / "docs" / "nlu-quality.md"

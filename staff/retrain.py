@@ -1,27 +1,29 @@
-"""``make retrain`` and ``make rollback``: put FAQ changes live safely, without a restart.
+"""``make retrain``: the least work a change needs; ``make rollback-model``.
 
 ``make retrain``:
 
-1. checks the FAQ files (``staff.faq.check``, with the live model's opinion);
-2. trains a *candidate* into ``models/candidates/<timestamp>.tar.gz``;
-3. tests it: the held-out questions end to end through the custom actions, as ``make eval``
-   does (``staff.evaluation.run_heldout``/``score_heldout``, with the running action
-   server or one started for the run), every FAQ way of asking, the test conversations in
-   ``tests/stories`` (as ``rasa test core --stories tests/stories`` counts them) and, with
-   ``--cross-validation`` (slow), 3-fold NLU cross-validation;
-4. compares with the live model, whose figures are cached in ``models/live-metrics.json``
-   (``compare``: a pure function with plain-language reasons);
-5. publishes only when nothing got worse beyond the tolerance (default 0.02 absolute on
-   every accuracy; failing test conversations must not increase): the live model becomes
-   ``models/previous.tar.gz``, the candidate ``models/clinic.tar.gz``, and the running
-   Rasa server loads it through its authenticated HTTP API (``PUT /model``), so open
-   conversations carry on (they live in the tracker store, not in the model).
+* when only ``faq/`` changed, nothing is trained: the FAQ files are checked, gated and
+  published to the FAQ store in seconds (``staff.faq.publish``); running servers pick the
+  new version up by themselves;
+* when the training data changed (``data/``, ``domain/``, ``config.yml``, the NLU code:
+  ``model_is_stale``), a *candidate* model is trained into
+  ``models/candidates/<timestamp>.tar.gz`` and tested: the held-out questions end to end
+  through the custom actions, as ``make eval`` does (``staff.evaluation``), the test
+  conversations in ``tests/stories`` and, with ``--cross-validation`` (slow), 3-fold NLU
+  cross-validation; it is compared with the live model, whose figures are cached in
+  ``models/live-metrics.json`` (``compare``: plain-language reasons), and published only when
+  nothing got worse beyond the tolerance: the live model becomes ``models/previous.tar.gz``,
+  the candidate ``models/clinic.tar.gz``, and the running Rasa server loads it through its
+  authenticated HTTP API (``PUT /model``), so open conversations carry on. The FAQ files are
+  published after that, as above.
 
-``make rollback`` swaps ``models/previous.tar.gz`` and ``models/clinic.tar.gz`` back the same
-way (running it twice re-applies the newer model).
+``make rollback-model`` swaps ``models/previous.tar.gz`` and ``models/clinic.tar.gz`` back the
+same way (running it twice re-applies the newer model). ``make rollback`` steps the FAQ store
+back one version (``staff.faq.publish``).
 
-Exit codes: 0 published (or rolled back), 1 FAQ problems or training failed, 2 bad usage,
-3 the candidate was worse and was not published, 4 the running server refused the model.
+Exit codes: 0 published (or rolled back), 1 problems found or training failed, 2 bad usage,
+3 the candidate (model or FAQs) was worse and was not published, 4 the running server or the
+FAQ store refused, 5 the FAQ store has a newer version than the files.
 """
 
 from __future__ import annotations
@@ -49,7 +51,6 @@ from typing import (
     Dict,
     Iterator,
     List,
-    Mapping,
     Optional,
     Sequence,
     Set,
@@ -59,10 +60,6 @@ from typing import (
 
 from staff.evaluation import HELDOUT_FILES, cross_validation_command
 from staff.evaluation import rasa_env as _rasa_env
-from staff.faq.check import load_project_data, model_problems, report, static_problems
-from staff.faq.generate import DEFAULT_OUT as DEFAULT_GENERATED
-from staff.faq.generate import write as write_generated
-from staff.faq.load import load_faq_folder
 from clinic.faq.model import Faq
 from clinic.settings import PROJECT_ROOT, Settings
 from staff.train import train_command
@@ -70,7 +67,6 @@ from staff.train import train_command
 if TYPE_CHECKING:  # pragma: no cover
     from rasa.core.agent import Agent
 
-    from staff.faq.predict import Prediction
 
 DEFAULT_TOLERANCE = 0.02
 LIVE_NAME = "clinic.tar.gz"
@@ -78,7 +74,6 @@ PREVIOUS_NAME = "previous.tar.gz"
 LIVE_METRICS = "live-metrics.json"
 PREVIOUS_METRICS = "previous-metrics.json"
 KEEP_CANDIDATES = 3
-MAX_MISSES_SHOWN = 10
 STORIES_DIR = PROJECT_ROOT / "tests" / "stories"
 EVALUATION_INPUTS = HELDOUT_FILES
 MODEL_LOAD_TIMEOUT_S = 300.0
@@ -94,9 +89,6 @@ class Metrics:
     """How well one model did. ``None`` means "not measured"."""
 
     heldout_accuracy: Optional[float] = None
-    faq_accuracy: Optional[float] = None
-    faq_total: int = 0
-    faq_misses: Tuple[Tuple[str, str, str], ...] = ()  # (FAQ question, way of asking, got)
     story_failures: Optional[int] = None
     story_total: Optional[int] = None
     cv_intent_f1: Optional[float] = None
@@ -109,7 +101,6 @@ class Metrics:
     def from_json(cls, data: Dict[str, Any]) -> "Metrics":
         """Reverse of ``to_json``; unknown keys are ignored."""
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
-        known["faq_misses"] = tuple(tuple(miss) for miss in known.get("faq_misses", ()))
         return cls(**known)
 
 
@@ -139,7 +130,6 @@ def _pct(value: float) -> str:
 
 _ACCURACIES = (
     ("heldout_accuracy", "Right answers to the test questions (tests/heldout)"),
-    ("faq_accuracy", "FAQ ways of asking that get their own answer"),
     ("cv_intent_f1", "Cross-validation score (intent macro F1)"),
 )
 _ON_REQUEST = {"cv_intent_f1"}  # only measured with --cross-validation: absence is no harm
@@ -186,47 +176,16 @@ def compare(old: Optional[Metrics], new: Metrics, tolerance: float = DEFAULT_TOL
         else:
             notes.append(f"Test conversations that go wrong: {new.story_failures} of "
                          f"{new.story_total}.")
-    for question, text, got in new.faq_misses[:MAX_MISSES_SHOWN]:
-        notes.append(f"'{text}' (FAQ '{question}') gets the answer for '{got}'.")
-    if len(new.faq_misses) > MAX_MISSES_SHOWN:
-        notes.append(f"... and {len(new.faq_misses) - MAX_MISSES_SHOWN} more ways of asking "
-                     "that miss their answer.")
     return Verdict(publish=not reasons, reasons=tuple(reasons), notes=tuple(notes))
 
 
 # =========================================================================== evaluation
 
 
-def faq_metrics(faqs: Sequence[Faq], predictions: Mapping[str, "Prediction"],
-                known: Optional[Set[str]] = None
-                ) -> Tuple[Optional[float], int, Tuple[Tuple[str, str, str], ...]]:
-    """Share of FAQ ways of asking that reach their own answer (pure).
-
-    ``known`` limits the count to FAQs a model was trained with (the live model cannot know
-    an FAQ added since).
-    """
-    titles = {faq.name: faq.question for faq in faqs}
-    total = hits = 0
-    misses: List[Tuple[str, str, str]] = []
-    for faq in faqs:
-        if known is not None and faq.name not in known:
-            continue
-        for phrasing in faq.asked_as:
-            prediction = predictions[phrasing.text]
-            total += 1
-            if prediction.label == faq.intent:
-                hits += 1
-            else:
-                got = titles.get(prediction.faq, prediction.label) if prediction.faq \
-                    else prediction.intent
-                misses.append((faq.question, phrasing.text, got))
-    return (hits / total if total else None), total, tuple(misses)
-
-
 def heldout_available() -> bool:
     """True when ``staff.evaluation`` offers the held-out measurement used here."""
     try:
-        from clinic import evaluation
+        from staff import evaluation
     except ImportError:
         return False
     return all(hasattr(evaluation, name) for name in
@@ -238,7 +197,7 @@ async def _heldout_accuracy(agent: "Agent") -> Optional[float]:
     from rasa.engine.exceptions import GraphComponentException
     from rasa.shared.exceptions import RasaException
 
-    from clinic import evaluation
+    from staff import evaluation
 
     questions = evaluation.load_heldout()
     try:
@@ -278,14 +237,9 @@ async def _story_results(agent: "Agent", stories: Path) -> Tuple[Optional[int], 
 
 async def _measure(agent: "Agent", faqs: Sequence[Faq], stories: Path,
                    known: Optional[Set[str]], heldout: bool) -> Metrics:
-    from staff.faq.predict import predict_all
-
-    predictions = await predict_all(agent, [p.text for f in faqs for p in f.asked_as])
-    accuracy, total, misses = faq_metrics(faqs, predictions, known)
     failures, story_total = await _story_results(agent, stories)
     return Metrics(
         heldout_accuracy=await _heldout_accuracy(agent) if heldout else None,
-        faq_accuracy=accuracy, faq_total=total, faq_misses=misses,
         story_failures=failures, story_total=story_total,
     )
 
@@ -312,7 +266,7 @@ def cached_live_metrics(
     retrain``); ``publish`` stores the new model's figures, so later retrains only read them.
     ``on_measure(cache_path)`` is called before a measurement (progress output).
     """
-    from staff.faq.predict import load_agent, model_faq_names
+    from staff.faq.predict import load_agent
 
     fingerprint = evaluation_fingerprint(live, stories)
     cache = live.parent / LIVE_METRICS
@@ -322,8 +276,7 @@ def cached_live_metrics(
     if on_measure is not None:
         on_measure(cache)
     loaded = agent or load_agent(live, action_url)
-    metrics = evaluate(live, faqs, stories, action_url, agent=loaded,
-                       known=model_faq_names(loaded))
+    metrics = evaluate(live, faqs, stories, action_url, agent=loaded)
     write_cached_metrics(cache, fingerprint, metrics)
     return metrics
 
@@ -574,13 +527,6 @@ class Options:
     data_dir: Path = PROJECT_ROOT / "data"
     out: TextIO = field(default=sys.stdout, repr=False)
 
-    @property
-    def generated(self) -> Path:
-        """Where the FAQ training data goes: the project's file, or one beside a custom
-        models folder so a test or benchmark never touches the real one."""
-        if self.faq_dir.resolve() == (PROJECT_ROOT / "faq").resolve():
-            return DEFAULT_GENERATED
-        return self.models_dir / "generated" / "faq.yml"
 
 
 def _yaml_files(paths: Sequence[str]) -> List[Path]:
@@ -590,16 +536,29 @@ def _yaml_files(paths: Sequence[str]) -> List[Path]:
     return files
 
 
-def training_data(generated: Path, data_dir: Path = PROJECT_ROOT / "data") -> List[str]:
-    """``--data`` paths: the project's data without its own FAQ file, plus ``generated``."""
-    own = (data_dir / "generated" / "faq.yml").resolve()
-    paths: List[str] = []
-    for entry in sorted(data_dir.iterdir()):
-        if entry.name == "generated":
-            paths += [str(p) for p in sorted(entry.glob("*.yml")) if p.resolve() != own]
-        elif entry.is_dir() or entry.suffix in (".yml", ".yaml"):
-            paths.append(str(entry))
-    return paths + [str(generated)]
+def training_data(data_dir: Path = PROJECT_ROOT / "data") -> List[str]:
+    """``--data`` paths: the project's training data (FAQs are not trained: see
+    clinic/nlu/faq_retriever.py)."""
+    return [str(data_dir)]
+
+
+TRAINING_INPUTS = ("config.yml", "data", "domain", "clinic/nlu", "clinic/safety")
+
+
+def model_is_stale(model: Path, root: Path = PROJECT_ROOT,
+                   inputs: Sequence[str] = TRAINING_INPUTS) -> bool:
+    """True when the model is missing or older than any file it is trained from (as make
+    decides for ``make train``): only then does ``make retrain`` train."""
+    if not model.exists():
+        return True
+    built = model.stat().st_mtime
+    for name in inputs:
+        path = root / name
+        files = [path] if path.is_file() else [
+            p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".py")]
+        if any(f.stat().st_mtime > built for f in files):
+            return True
+    return False
 
 
 def prune_candidates(folder: Path, keep: int = KEEP_CANDIDATES) -> None:
@@ -636,13 +595,10 @@ class Retrain:
 
     def _run(self) -> int:
         options = self.options
-        self.say("Step 1 of 5: checking the FAQ files ...")
-        checked = self._check()
-        if checked is None:
-            self.say("Nothing was trained; the assistant is unchanged.")
-            return EXIT_FAILED
-        faqs, old_metrics = checked
-        write_generated(faqs, options.generated)
+        self.say("Step 1 of 5: the live model's figures ...")
+        faqs: Sequence[Faq] = ()
+        live = options.models_dir / LIVE_NAME
+        old_metrics = self._live_metrics(live, faqs, None) if live.exists() else None
         candidate = self._train()
         if candidate is None:
             return EXIT_FAILED
@@ -652,8 +608,7 @@ class Retrain:
         if options.cross_validation:
             self.say("    cross-validation (trains 3 more times, takes a while) ...")
             with tempfile.TemporaryDirectory(prefix="clinic-cv-") as work:
-                cv = cross_validation_f1(training_data(options.generated, options.data_dir),
-                                         Path(work))
+                cv = cross_validation_f1(training_data(options.data_dir), Path(work))
             new_metrics = replace(new_metrics, cv_intent_f1=cv)
         self.say("Step 4 of 5: comparing with the live model ...")
         verdict = compare(old_metrics, new_metrics, options.tolerance)
@@ -661,8 +616,8 @@ class Retrain:
         if not verdict.publish:
             self.say(f"NOT published: the new model is worse (see above). The assistant keeps "
                      f"its current model; the new one stays in {candidate} for a developer "
-                     "to look at. Change or remove the FAQ you edited, then run `make "
-                     "faq-check` and `make retrain` again.")
+                     "to look at. Change the training data you edited (data/), then run "
+                     "`make retrain` again.")
             return EXIT_REFUSED
         if not options.publish:
             self.say(f"Passed, not published (--no-publish): {candidate}")
@@ -673,37 +628,9 @@ class Retrain:
         if not result.ok:
             self.say(f"The model files are ready, but: {result.message}")
             return EXIT_SERVER
-        self.say(f"Done: the new model is live. {result.message} To undo: `make rollback`.")
+        self.say(f"Done: the new model is live. {result.message} To undo: "
+                 "`make rollback-model`.")
         return EXIT_OK
-
-    def _check(self) -> Optional[Tuple[List[Faq], Optional[Metrics]]]:
-        """The FAQ checks (with the live model's opinion) and the live model's figures."""
-        options = self.options
-        live = options.models_dir / LIVE_NAME
-        project = load_project_data(data_dir=options.data_dir)
-        faqs, problems = load_faq_folder(options.faq_dir)
-        problems += static_problems(faqs, options.faq_dir, project)
-        old_metrics: Optional[Metrics] = None
-        if live.exists() and not any(problem.is_error for problem in problems):
-            from staff.faq.predict import load_agent, server_parser_for
-
-            server = options.server or Server.from_settings()
-            parser = server_parser_for(live, server.url, server.token)
-            agent: Optional["Agent"] = None
-            if parser is not None:  # the running server has this model: no second load
-                self.say("    asking the running assistant how it reads each question ...")
-            else:
-                self.say("    asking the live model how it reads each question ...")
-                agent = load_agent(live, self.action_url)
-            problems += model_problems(faqs, live, project, agent=parser or agent)
-            if not any(problem.is_error for problem in problems):
-                old_metrics = self._live_metrics(live, faqs, agent)
-        failed = any(problem.is_error for problem in problems)
-        if problems:
-            print(report(problems, len(faqs), options.faq_dir, footer=failed), file=options.out)
-        if failed:
-            return None
-        return faqs, old_metrics
 
     def _live_metrics(self, live: Path, faqs: Sequence[Faq], agent: Optional["Agent"]
                       ) -> Metrics:
@@ -721,10 +648,10 @@ class Retrain:
         name = time.strftime("%Y%m%d-%H%M%S")
         log = folder / f"{name}.log"
         self.say(f"Step 2 of 5: training a new model (1-2 minutes; details in {log}) ...")
-        # Step 1 checked the FAQ files, the only ones staff change: Rasa's own validation of
-        # everything else would repeat what `make validate` and the tests check (~15 s).
-        command = train_command(folder, name, training_data(options.generated,
-                                                            options.data_dir), validate=False)
+        # `make validate` and the test suite check the data; Rasa's own validation here
+        # would repeat it (~15 s).
+        command = train_command(folder, name, training_data(options.data_dir),
+                                validate=False)
         with open(log, "wb") as handle:
             result = subprocess.run(command, cwd=PROJECT_ROOT, env=_rasa_env(), stdout=handle,
                                     stderr=subprocess.STDOUT)
@@ -743,7 +670,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Retrain with the FAQ files and publish "
                                      "safely, or roll back.")
     parser.add_argument("--rollback", action="store_true",
-                        help="go back to the model before the last retrain")
+                        help="go back to the model before the last model retrain")
+    parser.add_argument("--force", action="store_true",
+                        help="publish the FAQ files even when the FAQ store has a newer version")
+    parser.add_argument("--train", action="store_true",
+                        help="train a model even when data/ has not changed")
     parser.add_argument("--faq-dir", type=Path, default=PROJECT_ROOT / "faq")
     parser.add_argument("--models-dir", type=Path, default=PROJECT_ROOT / "models")
     parser.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE,
@@ -769,7 +700,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     options = Options(faq_dir=args.faq_dir, models_dir=args.models_dir,
                       tolerance=args.tolerance, cross_validation=args.cross_validation,
                       publish=not args.no_publish, server=server)
-    return Retrain(options).run()
+    live = args.models_dir / LIVE_NAME
+    if args.train or args.cross_validation or model_is_stale(live):
+        print("Training data (data/, domain/, config.yml) changed since the live model: "
+              "training a new model.", flush=True)
+        code = Retrain(options).run()
+        if code != EXIT_OK:
+            return code
+    else:
+        print("Training data unchanged since the live model: no training needed.", flush=True)
+    if args.no_publish:
+        return EXIT_OK
+    from staff.faq.publish import publish_files
+
+    return publish_files(args.faq_dir, force=args.force)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """What an FAQ is, and what a problem found in an FAQ file looks like.
 
-An FAQ file ``faq/<name>.yml`` becomes the retrieval intent ``faq/<name>`` (its ways of
-asking are the training examples) and the response ``utter_faq/<name>`` (its answer).
+An FAQ (a file ``faq/<name>.yml``, or a record in the FAQ store) has a question, ways of
+asking and an answer; the running assistant finds it by similarity (``clinic.faq.retrieval``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 FAQ_INTENT = "faq"
 MIN_PHRASINGS = 5
@@ -152,3 +152,37 @@ class Problem:
             where += ": "
         label = "Problem" if self.is_error else "Note"
         return f"{label}: {where}{self.message}"
+
+
+# --------------------------------------------------------------------------- store records
+
+
+def faq_to_record(faq: Faq) -> Dict[str, Any]:
+    """The JSON-friendly form an FAQ is stored in (no file path, no line numbers)."""
+    record: Dict[str, Any] = {
+        "name": faq.name,
+        "question": faq.question,
+        "asked_as": [phrasing.text for phrasing in faq.asked_as],
+        "answer": faq.answer,
+    }
+    if faq.buttons:
+        record["buttons"] = [button.as_response() for button in faq.buttons]
+    return record
+
+
+def faq_from_record(record: Mapping[str, Any]) -> Faq:
+    """Reverse of ``faq_to_record`` (the path is ``faq/<name>.yml``, lines are unknown: 0)."""
+    name = str(record["name"])
+    buttons = tuple(
+        Button(title=str(b.get("title", "")), line=0, url=b.get("url") or None,
+               payload=b.get("payload") or None)
+        for b in record.get("buttons") or ()
+    )
+    return Faq(
+        name=name,
+        path=Path("faq") / f"{name}.yml",
+        question=str(record.get("question", "")),
+        asked_as=tuple(Phrasing(str(text), 0) for text in record.get("asked_as") or ()),
+        answer=str(record.get("answer", "")),
+        buttons=buttons,
+    )

@@ -50,6 +50,9 @@ from clinic.settings import PROJECT_ROOT
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = "models/minilm-l6"
+# Message property (not part of the parse result): the last layer's unit vector, the
+# published sentence embedding, which the FAQ retriever compares (clinic/nlu/faq_retriever.py).
+SENTENCE_VECTOR = "minilm_sentence_vector"
 _encoders: Dict[Path, MiniLMEncoder] = {}
 _lock = threading.Lock()
 
@@ -132,6 +135,14 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         vectors = self.encoder.encode([m.get(TEXT) for m in todo], layers=self.layers)
+        last = self.encoder.depth
+        if last in self.layers:
+            start = self.layers.index(last) * self.encoder.dimension
+            published = vectors[:, start:start + self.encoder.dimension].copy()
+        else:
+            published = self.encoder.encode([m.get(TEXT) for m in todo])
+        for message, vector in zip(todo, published):
+            message.set(SENTENCE_VECTOR, vector)
         vectors *= float(self._config["weight"])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         for message, vector in zip(todo, vectors):

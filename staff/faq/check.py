@@ -1,62 +1,46 @@
-"""``make faq-check``: finds mistakes in the FAQ files, in words a non-programmer understands.
+"""The FAQ files' checks, in words a non-programmer understands (``make faq-check`` runs them
+before the quality gate, ``staff.faq.gate``).
 
-Problems (the exit code is 1 and ``make retrain`` refuses to train):
+Problems (nothing is published):
 
 * a YAML mistake, with the file and line and what usually causes it;
-* a missing question or answer, fewer than five ways of asking, an unknown field;
+* a missing question or answer, fewer than five ways of asking, an unknown field, an answer
+  over 2,000 characters, a way of asking with no letters or digits (pure punctuation);
 * the same way of asking twice, in one FAQ, in two FAQs, or already used as a training
-  example of another topic, or copied from the assistant's test questions;
+  example of another topic, or copied from the assistant's test questions; the same
+  question in two files;
 * a placeholder other than ``{clinic_name}`` / ``{clinic_contact}``, a link that is not
-  https, a button that asks for an unknown follow-up;
-* a conflict with the current model (``models/clinic.tar.gz``): it confidently (>= 0.8)
-  takes a way of asking for a different FAQ or another topic *and* that other topic has a
-  training example worded alike (at least half of their topic words in common: Jaccard of
-  content words >= 0.5, so a long example sharing one word does not count). The model's
-  opinion alone is not enough: a classifier is confidently wrong about text it has never
-  seen (a new FAQ), so conflicts are only reported when the wording backs them up.
+  https, a button that asks for an unknown follow-up.
 
-Notes (shown, but they do not stop anything): very long answers, ignored files.
+Notes (shown, but they do not stop anything): long answers, ignored files.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import re
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
-from staff.evaluation import HELDOUT_FILES
-from staff.faq.load import load_faq_folder
+from staff.evaluation import FAQ_HELDOUT_FILE, HELDOUT_FILES
 from clinic.faq.model import (
     FAQ_INTENT,
-    MIN_FAQS,
     MIN_PHRASINGS,
     NAME_PATTERN,
     PLACEHOLDERS,
     Button,
     Faq,
     Problem,
-    content_tokens,
-    jaccard,
     normalise,
     suggested_name,
 )
-from staff.faq.predict import Prediction
 from clinic.settings import PROJECT_ROOT
 
-if TYPE_CHECKING:  # pragma: no cover
-    from staff.faq.predict import Parser
-
-CONFLICT_CONFIDENCE = 0.8
-CONFLICT_SIMILARITY = 0.5
 LONG_ANSWER_CHARS = 700
-NOT_A_TOPIC = {"nlu_fallback"}
+MAX_ANSWER_CHARS = 2000
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
 
@@ -95,7 +79,7 @@ def _nlu_examples(document: object) -> Iterable[Tuple[str, str]]:
 def load_project_data(
     data_dir: Path = PROJECT_ROOT / "data",
     domain_dir: Path = PROJECT_ROOT / "domain",
-    heldout_paths: Sequence[Path] = HELDOUT_FILES,
+    heldout_paths: Sequence[Path] = (*HELDOUT_FILES, FAQ_HELDOUT_FILE),
     skip: Sequence[Path] = (PROJECT_ROOT / "data" / "generated",),
 ) -> ProjectData:
     """Reads the non-FAQ training examples, the held-out questions and the domain's intents."""
@@ -168,6 +152,11 @@ def check_faq(faq: Faq, intents: Set[str]) -> List[Problem]:
     if not faq.answer:
         problems.append(Problem(faq.path, faq.line("answer"), "the 'answer' is missing: write "
                                 "what the assistant should reply, after 'answer:'."))
+    elif len(faq.answer) > MAX_ANSWER_CHARS:
+        problems.append(Problem(faq.path, faq.line("answer"), f"the answer is "
+                                f"{len(faq.answer)} characters long; the most is "
+                                f"{MAX_ANSWER_CHARS}. Shorten it, or link to a page with a "
+                                "button."))
     elif len(faq.answer) > LONG_ANSWER_CHARS:
         problems.append(Problem(faq.path, faq.line("answer"), f"the answer is long "
                                 f"({len(faq.answer)} characters); a few sentences read better "
@@ -182,6 +171,9 @@ def check_faq(faq: Faq, intents: Set[str]) -> List[Problem]:
         if re.search(r"[\[\]{}]", phrasing.text):
             problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}': please leave "
                                     "out square [ ] and curly { } brackets."))
+        elif not re.search(r"\w", phrasing.text):
+            problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}' has no "
+                                    "words: write a question the way a visitor would type it."))
         elif phrasing.text.startswith("/"):
             problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}': a way of "
                                     "asking cannot start with '/'."))
@@ -233,6 +225,16 @@ def check_duplicates(faqs: Sequence[Faq]) -> List[Problem]:
                            f"({other.path.name}, line {line}). The assistant cannot tell which "
                            "answer you mean: keep it in one FAQ only.")
             problems.append(Problem(faq.path, phrasing.line, message))
+    questions: Dict[str, Faq] = {}
+    for faq in faqs:
+        key = normalise(faq.question)
+        if key and key in questions and questions[key] is not faq:
+            other = questions[key]
+            problems.append(Problem(faq.path, faq.line("question"), f"the question "
+                                    f"'{faq.question}' is also the question of "
+                                    f"{other.path.name}: keep one of the two files (move the "
+                                    "ways of asking into it)."))
+        questions.setdefault(key, faq)
     names = Counter(faq.name for faq in faqs)
     for faq in faqs:
         if names[faq.name] > 1:
@@ -260,14 +262,6 @@ def check_against_project(faqs: Sequence[Faq], project: ProjectData) -> List[Pro
     return problems
 
 
-def check_count(faqs: Sequence[Faq], folder: Path) -> List[Problem]:
-    """The assistant needs at least two FAQs to learn to tell them apart."""
-    if len(faqs) >= MIN_FAQS:
-        return []
-    return [Problem(folder, None, f"there are {len(faqs)} readable FAQ file(s); the assistant "
-                    f"needs at least {MIN_FAQS} to learn to tell them apart.")]
-
-
 def static_problems(faqs: Sequence[Faq], folder: Path, project: ProjectData) -> List[Problem]:
     """Every check that needs no trained model."""
     problems: List[Problem] = list(project.problems)
@@ -275,53 +269,6 @@ def static_problems(faqs: Sequence[Faq], folder: Path, project: ProjectData) -> 
         problems += check_faq(faq, project.intents)
     problems += check_duplicates(faqs)
     problems += check_against_project(faqs, project)
-    problems += check_count(faqs, folder)
-    return problems
-
-
-# --------------------------------------------------------------------------- conflicts
-
-
-def _closest(text: str, candidates: Iterable[str]) -> Tuple[float, str]:
-    """The candidate worded most like ``text`` (Jaccard of topic words) and its score."""
-    words = content_tokens(text)
-    scored = ((jaccard(words, content_tokens(other)), other) for other in candidates)
-    return max(scored, key=lambda pair: pair[0], default=(0.0, ""))
-
-
-def find_conflicts(
-    faqs: Sequence[Faq],
-    predictions: Mapping[str, Prediction],
-    examples_by_intent: Mapping[str, Sequence[str]],
-    confidence: float = CONFLICT_CONFIDENCE,
-    min_similarity: float = CONFLICT_SIMILARITY,
-) -> List[Problem]:
-    """Ways of asking the model confidently gives to another FAQ or topic that is worded alike."""
-    by_name = {faq.name: faq for faq in faqs}
-    problems: List[Problem] = []
-    for faq in faqs:
-        for phrasing in faq.asked_as:
-            prediction = predictions.get(phrasing.text)
-            if prediction is None or prediction.intent in NOT_A_TOPIC:
-                continue
-            if prediction.intent == FAQ_INTENT:
-                other = by_name.get(prediction.faq or "")
-                sure = min(prediction.confidence, prediction.faq_confidence)
-                if other is None or other is faq or sure < confidence:
-                    continue
-                score, example = _closest(phrasing.text, (p.text for p in other.asked_as))
-                target = f"the FAQ '{other.question}' ({other.path.name})"
-            else:
-                if prediction.confidence < confidence:
-                    continue
-                score, example = _closest(phrasing.text,
-                                          examples_by_intent.get(prediction.intent, ()))
-                target = f"'{prediction.intent}'"
-            if score >= min_similarity:
-                problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}' looks like "
-                                        f"{target} to the assistant (it knows '{example}' there). "
-                                        "Reword it so it clearly belongs to this FAQ, or remove "
-                                        "it."))
     return problems
 
 
@@ -355,77 +302,8 @@ def report(problems: Sequence[Problem], faq_count: int, folder: Path, footer: bo
     if not footer:
         return "\n".join(lines).rstrip()
     if errors:
-        lines.append(f"Found {errors} problem(s). Fix them, save, and run `make faq-check` again.")
+        lines.append(f"Found {errors} problem(s). Fix them, save, and run `make faq-check` "
+                     "again.")
     else:
-        lines.append(f"All good: {faq_count} FAQ(s) in {_shown(folder)}/ are ready. "
-                     "Next step: `make retrain`.")
+        lines.append(f"No problem in the {faq_count} FAQ file(s) of {_shown(folder)}/.")
     return "\n".join(lines)
-
-
-def model_problems(faqs: Sequence[Faq], model: Path, project: ProjectData,
-                   agent: Optional["Parser"] = None) -> List[Problem]:
-    """Asks ``model`` (loaded unless ``agent`` is given: 10-20 s) and looks for conflicts.
-
-    ``agent`` may be an ``Agent`` or a ``ServerParser`` for the running server's model.
-    """
-    from staff.faq.predict import load_agent, predict_all
-
-    loaded = agent or load_agent(model)
-    texts = [p.text for faq in faqs for p in faq.asked_as]
-    predictions = asyncio.run(predict_all(loaded, texts))
-    return find_conflicts(faqs, predictions, project.examples_by_intent)
-
-
-def running_server_parser(model: Path) -> Optional["Parser"]:
-    """The running Rasa server (``RASA_PORT`` and the API token, found as ``make retrain``
-    finds them) when it has exactly ``model`` loaded, so the check need not load it again;
-    ``None`` when no such server answers."""
-    from staff.faq.predict import server_parser_for
-    from staff.retrain import Server
-
-    try:
-        server = Server.from_settings()
-    except ValueError:  # a setting is wrong: load the model instead, as without a server
-        return None
-    return server_parser_for(model, server.url, server.token)
-
-
-def run_checks(folder: Path, model: Optional[Path], project: Optional[ProjectData] = None,
-               announce: bool = False, parser: Optional["Parser"] = None,
-               ) -> Tuple[List[Faq], List[Problem]]:
-    """Loads the FAQ folder and runs every check; the model comparison only when ``model``
-    is given and nothing else is wrong: through ``parser`` (the running server, seconds)
-    when given, otherwise by loading ``model`` (about 20 seconds)."""
-    project = project or load_project_data()
-    faqs, problems = load_faq_folder(folder)
-    problems += static_problems(faqs, folder, project)
-    if model is not None and not any(p.is_error for p in problems):
-        if announce:
-            where = ("the running assistant" if parser is not None
-                     else "the current assistant (about 20 seconds)")
-            print(f"Asking {where} how it reads each way of asking ...", flush=True)
-        problems += model_problems(faqs, model, project, agent=parser)
-    return faqs, problems
-
-
-def main(argv: Optional[List[str]] = None) -> int:
-    """Command line entry point (``make faq-check``)."""
-    parser = argparse.ArgumentParser(description="Check the FAQ files before retraining.")
-    parser.add_argument("--faq-dir", type=Path, default=PROJECT_ROOT / "faq")
-    parser.add_argument("--model", type=Path, default=PROJECT_ROOT / "models" / "clinic.tar.gz",
-                        help="compare with this trained model when it exists")
-    parser.add_argument("--no-model", action="store_true", help="skip the model comparison")
-    args = parser.parse_args(argv)
-    model = None if args.no_model or not args.model.is_file() else args.model
-    print(f"Checking the FAQ files in {_shown(args.faq_dir)}/ ...", flush=True)
-    if model is None:
-        print("(No comparison with the trained assistant: there is no model yet or "
-              "--no-model was given.)", flush=True)
-    parser_ = running_server_parser(model) if model is not None else None
-    faqs, problems = run_checks(args.faq_dir, model, announce=True, parser=parser_)
-    print(report(problems, len(faqs), args.faq_dir))
-    return 1 if any(problem.is_error for problem in problems) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,75 @@
+"""``action_answer_faq``: answers a staff FAQ from the FAQ store (see actions/faq_replies.py).
+
+The FaqRetriever (NLU, Rasa server) names the FAQ and the version it found it in; this
+action reads that version from the same store (``DATABASE_URL``). Versions never change once
+written, so each is read once and kept; a "Did you mean" button names only the FAQ, which is
+looked up in the live version.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic_info import clinic_config
+from actions.faq_replies import faq_reply
+from clinic.faq.model import Faq
+from clinic.faq.store import FaqStore, StoreError
+from clinic.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = ("Sorry, I can't look that up right now. {contact}")
+
+
+@lru_cache(maxsize=4)
+def _store(url: str) -> FaqStore:
+    return FaqStore(url)
+
+
+@lru_cache(maxsize=16)
+def _version_faqs(url: str, version: int) -> Tuple[Faq, ...]:
+    return _store(url).get(version).faqs
+
+
+def faqs_for(version: Optional[int], url: Optional[str] = None) -> Tuple[Faq, ...]:
+    """The FAQs of ``version`` (``None``: the live one); empty on an empty store."""
+    url = url or Settings.from_env().database_url
+    if version is None:
+        version = _store(url).live_version_number()
+        if version is None:
+            return ()
+    return _version_faqs(url, int(version))
+
+
+class ActionAnswerFaq(Action):
+    """Answers the FAQ the retriever found, offers a choice, or lists the FAQs."""
+
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[EventType]:
+        latest = tracker.latest_message or {}
+        config = clinic_config()
+        values = {"clinic_name": config.clinic_name,
+                  "clinic_contact": config.contact_sentence()}
+        version = (latest.get("faq") or {}).get("version")
+        try:
+            faqs = faqs_for(version)
+        except (StoreError, KeyError) as exc:
+            logger.warning("FAQ store not readable for an answer (%s)", type(exc).__name__)
+            dispatcher.utter_message(text=UNAVAILABLE.format(contact=values["clinic_contact"]))
+            return []
+        reply = faq_reply(latest, faqs, values)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
+        return []

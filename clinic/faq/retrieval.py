@@ -1,0 +1,170 @@
+"""Which FAQ answers a message: sentence-vector similarity, decided at run time (pure).
+
+Every FAQ's question and ways of asking are sentence vectors (the project's MiniLM encoder,
+its last layer: unit vectors, so a dot product is the cosine). A message is compared with
+all of them; an FAQ scores its best wording. The decision (``decide``):
+
+* the best FAQ must reach ``answer_threshold``;
+* it must be closer than the nearest training example of every other topic (the therapy
+  questions, booking, small talk: ``other_score``) by ``therapy_margin``, so a new FAQ,
+  which the intent classifier has never seen, cannot take a therapy question;
+* when a second FAQ is within ``choice_margin`` of the first, the visitor chooses ("Did you
+  mean A or B?");
+* otherwise nothing: the rest of the assistant answers (the intent model, the honest
+  fallback).
+
+No training is involved: a new version of the FAQs is a new index (``FaqIndex.build``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from clinic.faq.model import Faq
+
+# Vectors in the store are keyed by this (change it when the encoder or layer changes).
+ENCODER_ID = "minilm-l6-v2/layer6"
+DIMENSION = 384
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """The decision's thresholds (config.yml's FaqRetriever sets them; measured in
+    docs/nlu-quality.md)."""
+
+    answer_threshold: float = 0.45
+    therapy_margin: float = 0.0
+    choice_margin: float = 0.03
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "RetrievalSettings":
+        """From a component config (missing keys keep their defaults)."""
+        defaults = cls()
+        return cls(**{name: float(config.get(name, getattr(defaults, name)))
+                      for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class FaqMatch:
+    """One FAQ and how close its best wording is to the message."""
+
+    name: str
+    question: str
+    score: float
+    wording: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``answer`` (one FAQ), ``choose`` (two close FAQs) or ``none``."""
+
+    kind: str
+    matches: Tuple[FaqMatch, ...] = ()
+    other_score: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        """The best FAQ's similarity (0 when nothing matched)."""
+        return self.matches[0].score if self.matches else 0.0
+
+    def as_parse_data(self, version: Optional[int]) -> Dict[str, Any]:
+        """What goes into the parse result under ``faq`` (no visitor text)."""
+        return {
+            "decision": self.kind,
+            "version": version,
+            "candidates": [{"name": m.name, "question": m.question, "score": round(m.score, 4)}
+                           for m in self.matches],
+            "other_score": round(self.other_score, 4),
+        }
+
+
+def faq_texts(faq: Faq) -> List[str]:
+    """The texts an FAQ is found by: its question and every way of asking (distinct)."""
+    seen: Dict[str, None] = {}
+    for text in (faq.question, *(p.text for p in faq.asked_as)):
+        text = " ".join(text.split())
+        if text and text.lower() not in {t.lower() for t in seen}:
+            seen[text] = None
+    return list(seen)
+
+
+class FaqIndex:
+    """The vectors of one FAQ version, ready to be searched."""
+
+    def __init__(self, version: Optional[int], faqs: Sequence[Faq], texts: Sequence[str],
+                 owners: Sequence[int], matrix: np.ndarray) -> None:
+        self.version = version
+        self.faqs = tuple(faqs)
+        self.texts = tuple(texts)
+        self.owners = np.asarray(owners, dtype=np.int32)
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32).reshape(-1, DIMENSION)
+        self.by_name = {faq.name: faq for faq in self.faqs}
+
+    @classmethod
+    def empty(cls) -> "FaqIndex":
+        """No FAQs (a fresh store, or before the first load)."""
+        return cls(None, (), (), (), np.zeros((0, DIMENSION), dtype=np.float32))
+
+    @classmethod
+    def build(cls, version: Optional[int], faqs: Sequence[Faq],
+              vectors: Mapping[str, np.ndarray]) -> "FaqIndex":
+        """The index of ``faqs``; ``vectors`` must hold a vector for every ``faq_texts``."""
+        texts: List[str] = []
+        owners: List[int] = []
+        for number, faq in enumerate(faqs):
+            for text in faq_texts(faq):
+                texts.append(text)
+                owners.append(number)
+        matrix = (np.stack([np.asarray(vectors[t], dtype=np.float32) for t in texts])
+                  if texts else np.zeros((0, DIMENSION), dtype=np.float32))
+        return cls(version, faqs, texts, owners, matrix)
+
+    def __len__(self) -> int:
+        return len(self.faqs)
+
+    def matches(self, vector: np.ndarray, limit: int = 3,
+                exclude_text: Optional[str] = None) -> List[FaqMatch]:
+        """The ``limit`` best FAQs for a unit ``vector``, best first (one entry per FAQ).
+
+        ``exclude_text`` leaves one wording out (the gate's leave-one-out check).
+        """
+        if not len(self.texts):
+            return []
+        scores = self.matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        if exclude_text is not None:
+            scores = np.where(np.asarray(self.texts) == exclude_text, -1.0, scores)
+        best: Dict[int, Tuple[float, int]] = {}
+        for row in np.argsort(-scores)[: max(limit * 12, 24)]:
+            owner = int(self.owners[row])
+            if owner not in best:
+                best[owner] = (float(scores[row]), int(row))
+            if len(best) >= limit:
+                break
+        ordered = sorted(best.items(), key=lambda item: -item[1][0])
+        return [FaqMatch(self.faqs[owner].name, self.faqs[owner].question, score,
+                         self.texts[row]) for owner, (score, row) in ordered]
+
+
+def decide(matches: Sequence[FaqMatch], other_score: float,
+           settings: RetrievalSettings = RetrievalSettings()) -> Decision:
+    """Answer, offer a choice, or leave the message to the rest of the assistant (pure)."""
+    if not matches:
+        return Decision("none", (), other_score)
+    best = matches[0]
+    if best.score < settings.answer_threshold or best.score < other_score + settings.therapy_margin:
+        return Decision("none", tuple(matches[:2]), other_score)
+    close = [m for m in matches[1:] if best.score - m.score < settings.choice_margin
+             and m.score >= settings.answer_threshold]
+    if close:
+        return Decision("choose", (best, close[0]), other_score)
+    return Decision("answer", (best,), other_score)
+
+
+def nearest_other(vector: np.ndarray, others: np.ndarray) -> float:
+    """The similarity of the nearest non-FAQ training example (0 when there are none)."""
+    if others.size == 0:
+        return 0.0
+    return float(np.max(others @ np.asarray(vector, dtype=np.float32).reshape(-1)))
