@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
 import yaml
 
 from bench.faq_cycle import guide_example
-from clinic.faq import check, generate
-from staff.faq.check import ProjectData, find_conflicts, load_project_data, static_problems
+from staff.faq.check import ProjectData, load_project_data, static_problems
 from staff.faq.load import load_faq_file, load_faq_folder
-from clinic.faq.model import Faq, Problem
+from clinic.faq.model import Problem
 from staff.faq.predict import Prediction, prediction_from_parse
 from clinic.settings import PROJECT_ROOT
 
@@ -180,105 +179,23 @@ def test_answer_placeholders_links_payloads_and_names(tmp_path: Path) -> None:
     assert "rename the file to 'parking_info.yml'" in found
 
 
-def test_one_faq_is_not_enough(tmp_path: Path) -> None:
-    write(tmp_path, "parking.yml", GOOD)
-    found = errors(problems_for(tmp_path))
-    assert len(found) == 1 and "at least 2" in found[0]
+def test_one_faq_is_enough(tmp_path: Path) -> None:
+    write(tmp_path, "parking.yml", GOOD)  # retrieval needs no second FAQ to compare with
+    assert errors(problems_for(tmp_path)) == []
 
 
-def test_command_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    write(tmp_path, "parking.yml", GOOD)
-    write(tmp_path, "gift_cards.yml", OTHER)
-    assert check.main(["--faq-dir", str(tmp_path), "--no-model"]) == 0
-    assert "All good: 2 FAQ(s)" in capsys.readouterr().out
-    write(tmp_path, "gift_cards.yml", OTHER.split("answer:")[0])
-    assert check.main(["--faq-dir", str(tmp_path), "--no-model"]) == 1
-    out = capsys.readouterr().out
-    assert "gift_cards.yml" in out and "Problem: the 'answer' is missing" in out
-    assert "Found 1 problem(s)" in out
-
-
-def test_generator_refuses_broken_faqs_and_writes_rasa_data(tmp_path: Path) -> None:
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
-
-    folder, out = tmp_path / "faq", tmp_path / "generated" / "faq.yml"
-    write(folder, "parking.yml", GOOD)
-    write(folder, "gift_cards.yml", OTHER.split("answer:")[0])
-    _, problems = generate.generate(folder, out, PROJECT)
-    assert any(p.is_error for p in problems) and not out.exists()
-    write(folder, "gift_cards.yml", OTHER)
-    generate.generate(folder, out, PROJECT)
-    data = RasaYAMLReader().reads(out.read_text())
-    assert data.intents == {"faq"}
-    assert {m.get("intent_response_key") for m in data.intent_examples} == {
-        "faq/parking", "faq/gift_cards"}
-    assert data.responses["utter_faq/parking"][0]["text"] == (
-        "Our front desk can tell you where to park. {clinic_contact}")
-
-
-# --------------------------------------------------------------------------- model conflicts
-
-
-def faqs_of(tmp_path: Path) -> Dict[str, Faq]:
-    write(tmp_path, "parking.yml", GOOD.replace("  - where should I leave my car",
-                                                "  - do you validate parking"))
-    write(tmp_path, "gift_cards.yml", OTHER)
-    faqs, _ = load_faq_folder(tmp_path)
-    return {faq.name: faq for faq in faqs}
-
-
-def confident(intent: str, faq: str = "") -> Prediction:
-    return Prediction(intent, 0.95, faq or None, 0.95 if faq else 0.0)
-
-
-def test_conflict_needs_confidence_and_similar_wording(tmp_path: Path) -> None:
-    faqs = faqs_of(tmp_path)
-    examples = {"ask_location": ["is parking validated at the clinic"],
-                "what_can_you_do": ["what can you do"]}
-    predictions = {p.text: confident("faq", "parking") for p in faqs["parking"].asked_as}
-    predictions.update({p.text: confident("faq", "gift_cards")
-                        for p in faqs["gift_cards"].asked_as})
-    predictions["do you validate parking"] = confident("ask_location")
-    predictions["where can I park"] = confident("what_can_you_do")  # no shared words: ignored
-    found = find_conflicts(list(faqs.values()), predictions, examples)
-    assert [p.render(tmp_path) for p in found] == [
-        "Problem: parking.yml, line 7: 'do you validate parking' looks like 'ask_location' "
-        "to the assistant (it knows 'is parking validated at the clinic' there). Reword it so "
-        "it clearly belongs to this FAQ, or remove it."]
-    predictions["do you validate parking"] = Prediction("ask_location", 0.6)
-    assert find_conflicts(list(faqs.values()), predictions, examples) == []
-
-
-def test_conflict_with_another_faq_names_its_question(tmp_path: Path) -> None:
-    faqs = faqs_of(tmp_path)
-    predictions = {p.text: confident("faq", "parking") for p in faqs["parking"].asked_as}
-    predictions.update({p.text: confident("faq", "gift_cards")
-                        for p in faqs["gift_cards"].asked_as})
-    predictions["is there parking"] = confident("faq", "gift_cards")  # no shared words
-    predictions["are gift cards available"] = confident("faq", "parking")
-    found = find_conflicts(list(faqs.values()), predictions, {})
-    assert found == []
-    predictions["is there parking"] = confident("faq", "parking")
-    text = OTHER.replace("are gift cards available", "do you have parking")
-    write(tmp_path, "gift_cards.yml", text)
-    all_faqs, _ = load_faq_folder(tmp_path)
-    predictions["do you have parking"] = confident("faq", "parking")
-    messages = [p.message for p in find_conflicts(all_faqs, predictions, {})]
-    assert messages == ["'do you have parking' looks like the FAQ 'Is there parking?' "
-                        "(parking.yml) to the assistant (it knows 'is there parking' there). "
-                        "Reword it so it clearly belongs to this FAQ, or remove it."]
-
-
-def test_prediction_reads_intent_and_response_selector() -> None:
+def test_prediction_reads_intent_and_the_retrievers_faq() -> None:
     parse = {
         "intent": {"name": "faq", "confidence": 0.91},
-        "response_selector": {"faq": {"response": {
-            "intent_response_key": "faq/parking", "confidence": 0.88,
-            "utter_action": "utter_faq/parking"}}},
+        "faq": {"decision": "answer", "version": 3, "other_score": 0.4,
+                "candidates": [{"name": "parking", "question": "Is there parking?",
+                                "score": 0.91}]},
     }
     prediction = prediction_from_parse(parse)
-    assert prediction == Prediction("faq", 0.91, "parking", 0.88)
+    assert prediction == Prediction("faq", 0.91, "parking", 0.91)
     assert prediction.label == "faq/parking"
+    choice = dict(parse, faq=dict(parse["faq"], decision="choose"))
+    assert prediction_from_parse(choice).label == "faq"
     assert prediction_from_parse({"intent": {"name": "greet", "confidence": 1.0}}).label == "greet"
 
 
@@ -299,16 +216,3 @@ def test_the_guides_parking_example_passes(tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "faq", folder)
     write(folder, "parking.yml", guide_example())
     assert errors(problems_for(folder, load_project_data())) == []
-
-
-def test_generator_leaves_an_unchanged_file_alone(tmp_path: Path) -> None:
-    folder, out = tmp_path / "faq", tmp_path / "generated" / "faq.yml"
-    write(folder, "parking.yml", GOOD)
-    write(folder, "gift_cards.yml", OTHER)
-    faqs, _ = load_faq_folder(folder)
-    assert generate.write(faqs, out) is True
-    assert generate.write(faqs, out) is False  # make sees no change: no retraining
-    write(folder, "gift_cards.yml", OTHER.replace("are gift cards available", "gift cards?"))
-    faqs, _ = load_faq_folder(folder)
-    assert generate.write(faqs, out) is True
-    assert "- gift cards?" in out.read_text()

@@ -161,7 +161,7 @@ def test_seeded_rasa_seeds_numpy_and_refuses_a_bad_seed(monkeypatch) -> None:
     import numpy as np
     import rasa.__main__
 
-    from clinic import seeded_rasa
+    from staff import seeded_rasa
 
     seen = {}
     monkeypatch.setattr(rasa.__main__, "main",
@@ -184,7 +184,7 @@ def test_cross_validation_skips_scoring_the_training_folds(monkeypatch) -> None:
     import rasa.__main__
     import rasa.nlu.test as nlu_test
 
-    from clinic import seeded_rasa
+    from staff import seeded_rasa
 
     scored = []
 

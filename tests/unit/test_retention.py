@@ -18,7 +18,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.booking.store import BookingRequest, BookingStore
-from clinic import retention
+from staff import retention
 from staff.retention import (
     EXIT_DATABASE,
     EXIT_NOTHING_FOUND,

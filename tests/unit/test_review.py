@@ -21,7 +21,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from clinic import review
+from staff import review
 from staff.review import clean_text, group_messages, read_events, unclear_messages
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
