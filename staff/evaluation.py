@@ -319,8 +319,10 @@ def render_markdown(
     seen: Optional[Set[str]] = None,
     nonsense: Optional[HeldOutScore] = None,
     short: Optional[Sequence[Any]] = None,
+    faq_section: Sequence[str] = (),
 ) -> str:
-    """The ``docs/nlu-quality.md`` report (``short``: ``staff.short_messages`` results)."""
+    """The ``docs/nlu-quality.md`` report (``short``: ``staff.short_messages`` results;
+    ``faq_section``: ``staff.faq.quality.render``'s lines)."""
     lines = [
         "# NLU and answer quality",
         "",
@@ -423,6 +425,8 @@ def render_markdown(
         lines += [f"| {_cell(m.question.text)} | {m.predicted} |" for m in nonsense.misses]
     if short:
         lines += short_messages.render_section(short)
+    if faq_section:
+        lines += ["", *faq_section]
     return "\n".join(lines) + "\n"
 
 
@@ -593,6 +597,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             (heldout, nonsense), short = asyncio.run(
                 measure_heldout(url, [questions, nonsense_questions()], shorts=shorts)
             )
+    from staff.faq import quality
+
+    print("==> held-out FAQ questions against the FAQ files (seconds)")
+    faq_score = quality.measure_project()
     seen: Optional[Set[str]] = None
     if heldout is not None:
         from staff.faq.check import load_project_data
@@ -602,7 +610,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(
         render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen,
-                        nonsense=nonsense, short=short),
+                        nonsense=nonsense, short=short,
+                        faq_section=quality.render(faq_score)),
         encoding="utf-8",
     )
     print(f"==> report written to {args.report}")
@@ -622,6 +631,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"    short messages answered sensibly: {share:.3f} "
               f"(target {short_messages.SENSIBLE_TARGET})")
         ok &= share >= short_messages.SENSIBLE_TARGET and all(r.answered for r in short)
+    print(f"    FAQ questions that reach their FAQ: {faq_score.faq_accuracy:.3f} "
+          f"(target {quality.TARGET})")
+    ok &= faq_score.faq_accuracy >= quality.TARGET
     return 0 if ok else 1
 
 

@@ -130,10 +130,12 @@ def turn_outcome(events: Sequence[Dict[str, Any]], topic_payloads: Dict[str, str
                             ("action_cancel_booking", "cancel")):
         if action in actions:
             return outcome, answered, offered
-    if "utter_faq" in actions:
+    if "action_answer_faq" in actions:
         parse = user.get("parse_data") or {}
-        name = str((parse.get("intent") or {}).get("full_retrieval_intent_name") or "faq/")
-        return f"faq:{name.split('/', 1)[-1]}", answered, offered
+        decision = parse.get("faq") or {}
+        candidates = decision.get("candidates") or [{}]
+        name = candidates[0].get("name") if decision.get("decision") == "answer" else ""
+        return f"faq:{name or ''}", answered, offered
     for response in RESPONSES:
         if response in actions:
             return response, answered, offered

@@ -211,3 +211,14 @@ def load_faq_folder(folder: Path) -> Tuple[List[Faq], List[Problem]]:
         if faq is not None:
             faqs.append(faq)
     return faqs, problems
+
+
+def guide_example(guide: Path = Path(__file__).resolve().parents[2] / "docs" / "staff-guide.md"
+                  ) -> str:
+    """The "Is there parking?" FAQ exactly as docs/staff-guide.md tells staff to write it
+    (the new FAQ that tests, benchmarks and ``make eval`` add without retraining)."""
+    import re
+
+    text = guide.read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
+    return next(block for block in blocks if "question: Is there parking?" in block)

@@ -322,8 +322,9 @@ def test_a_staff_faq_answer_is_its_own_outcome() -> None:
 
     events = [
         {"event": "user", "text": "need to reschedule",
-         "parse_data": {"intent": {"name": "faq", "full_retrieval_intent_name": "faq/cancellation"}}},
-        {"event": "action", "name": "utter_faq"},
+         "parse_data": {"intent": {"name": "faq"},
+                        "faq": {"decision": "answer", "candidates": [{"name": "cancellation"}]}}},
+        {"event": "action", "name": "action_answer_faq"},
         {"event": "bot", "text": "Our front desk handles cancellations.", "data": {}},
     ]
     outcome, answered, _ = turn_outcome(events, {})

@@ -1,0 +1,145 @@
+"""How well FAQs are found: the held-out FAQ questions against the FAQ files (``make eval``).
+
+``tests/heldout/faq_questions.yml`` labels each visitor message with the FAQ that must answer
+it, ``none`` (no FAQ may) or ``therapy`` (a therapy question no FAQ may take). The index is the
+FAQ files of ``faq/`` plus the staff guide's parking example (the "new FAQ" that a clinic adds
+without retraining: the held-out set has parking questions for it). Every message goes
+through the decision the running assistant makes (``clinic.faq.retrieval.decide``, with
+config.yml's thresholds and the trained model's other-topic vectors), so the figure is the
+server's, measured in seconds without a server.
+
+A message counts as right for its FAQ when the answer is that FAQ's, or when the visitor is
+offered a choice that includes it ("Did you mean ...?"); a ``none``/``therapy`` message is
+right when no FAQ answers or is offered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+import yaml
+
+from clinic.faq.model import Faq
+from clinic.faq.retrieval import FaqIndex, RetrievalSettings, faq_texts
+from clinic.settings import PROJECT_ROOT
+from staff.faq.gate import Outcome, outcome
+
+FAQ_HELDOUT = PROJECT_ROOT / "tests" / "heldout" / "faq_questions.yml"
+NO_FAQ = ("none", "therapy")
+TARGET = 0.95
+
+
+@dataclass(frozen=True)
+class FaqResult:
+    """One held-out message, what it should get and what it got."""
+
+    text: str
+    expected: str
+    got: Outcome
+
+    @property
+    def correct(self) -> bool:
+        """Right FAQ (answer or offered), or no FAQ for ``none``/``therapy``."""
+        if self.expected in NO_FAQ:
+            return self.got == Outcome("")
+        return self.got.reaches(self.expected)
+
+    @property
+    def shown(self) -> str:
+        """What the visitor got, in a word or two."""
+        if self.got.faq:
+            return self.got.faq
+        if self.got.choice:
+            return "choice: " + " / ".join(self.got.choice)
+        return "no FAQ"
+
+
+@dataclass(frozen=True)
+class FaqScore:
+    """The figures of one run."""
+
+    results: Tuple[FaqResult, ...]
+
+    def share(self, labels: Optional[Sequence[str]] = None, exclude: Sequence[str] = ()
+              ) -> Tuple[int, int]:
+        """(right, total) over the results whose label is in ``labels`` (all when None)."""
+        chosen = [r for r in self.results if (labels is None or r.expected in labels)
+                  and r.expected not in exclude]
+        return sum(r.correct for r in chosen), len(chosen)
+
+    @property
+    def faq_accuracy(self) -> float:
+        """Share of FAQ-labelled messages that reach their FAQ."""
+        right, total = self.share(exclude=NO_FAQ)
+        return right / total if total else 0.0
+
+    @property
+    def misses(self) -> List[FaqResult]:
+        """The results that went wrong."""
+        return [r for r in self.results if not r.correct]
+
+
+def load_questions(path: Path = FAQ_HELDOUT) -> List[Tuple[str, str]]:
+    """(text, label) of the held-out FAQ questions."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [(str(item["text"]), str(item["faq"])) for item in document.get("questions") or []]
+
+
+def measure(faqs: Sequence[Faq], questions: Sequence[Tuple[str, str]], encode,
+            others: np.ndarray, settings: RetrievalSettings) -> FaqScore:
+    """Scores ``questions`` against the index of ``faqs`` (``encode``: texts -> vectors)."""
+    texts = [t for faq in faqs for t in faq_texts(faq)]
+    table = dict(zip(texts, encode(texts)))
+    index = FaqIndex.build(None, faqs, table)
+    vectors = encode([text for text, _ in questions])
+    return FaqScore(tuple(
+        FaqResult(text, label, outcome(index, vector, others, settings))
+        for (text, label), vector in zip(questions, vectors)))
+
+
+def measure_project() -> FaqScore:
+    """The project's figure: faq/ plus the guide's parking example, config.yml's thresholds."""
+    from staff.faq.load import guide_example, load_faq_folder, load_faq_text
+    from staff.faq.publish import ENCODER_DIR, model_others, retrieval_settings
+    from clinic.nlu.minilm import MiniLMEncoder, numpy_backend
+
+    faqs, _ = load_faq_folder(PROJECT_ROOT / "faq")
+    parking, _ = load_faq_text(PROJECT_ROOT / "faq" / "parking.yml", guide_example())
+    if parking is not None and all(faq.name != "parking" for faq in faqs):
+        faqs.append(parking)
+    encoder = MiniLMEncoder(ENCODER_DIR, numpy_backend())
+    return measure(faqs, load_questions(), lambda texts: encoder.encode(list(texts)),
+                   model_others(), retrieval_settings())
+
+
+def render(score: FaqScore) -> List[str]:
+    """The report section (markdown lines) for docs/nlu-quality.md."""
+    right, total = score.share(exclude=NO_FAQ)
+    none_right, none_total = score.share(labels=("none",))
+    therapy_right, therapy_total = score.share(labels=("therapy",))
+    mark = "met" if score.faq_accuracy >= TARGET else "**NOT met**"
+    lines = [
+        "## Staff FAQs (retrieval, no training)",
+        "",
+        "`tests/heldout/faq_questions.yml`, written apart from `faq/`, against the FAQ files "
+        "plus the staff guide's parking example (a new FAQ, never trained), through the "
+        "running assistant's decision (`staff/faq/quality.py`).",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| FAQ questions that reach their FAQ (answer or offered) | {right}/{total} = "
+        f"{score.faq_accuracy:.3f} | ≥ {TARGET} ({mark}) |",
+        f"| practical questions no FAQ answers, left alone | {none_right}/{none_total} | all |",
+        f"| therapy look-alikes left to the therapy answers | {therapy_right}/{therapy_total} "
+        "| all |",
+        "",
+    ]
+    if score.misses:
+        lines += ["Misses:", "", "| message | expected | got |", "|---|---|---|"]
+        lines += [f"| {r.text.replace('|', '/')} | {r.expected} | {r.shown} |"
+                  for r in score.misses]
+        lines.append("")
+    return lines
