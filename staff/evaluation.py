@@ -557,6 +557,10 @@ async def measure_heldout(
     if not model.exists():
         raise EvaluationError(f"{model} is missing: run `make train` first")
     endpoints = AvailableEndpoints(action=EndpointConfig(url=action_url))
+    if not os.environ.get("DATABASE_URL"):  # FAQs as `make run` serves them: faq/ seeded
+        from staff.faq.publish import seeded_scratch_store
+
+        os.environ["DATABASE_URL"] = seeded_scratch_store()
     agent = await load_agent(model_path=str(model), endpoints=endpoints)
     if agent is None or not agent.is_ready():
         raise EvaluationError(f"{model} could not be loaded")

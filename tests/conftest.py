@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
@@ -42,7 +44,16 @@ async def agent(stack: Stack):  # -> rasa.core.agent.Agent
     from rasa.utils.endpoints import EndpointConfig
 
     endpoints = AvailableEndpoints(action=EndpointConfig(url=stack.action_url))
-    loaded = await load_agent(model_path=str(MODEL), endpoints=endpoints)
+    # the FaqRetriever reads the FAQ store from DATABASE_URL: the stack's (seeded) one
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = stack.database_url
+    try:
+        loaded = await load_agent(model_path=str(MODEL), endpoints=endpoints)
+    finally:  # the retriever has read it by now; later tests see the environment as it was
+        if before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = before
     assert loaded is not None and loaded.is_ready(), "the trained model did not load"
     return loaded
 

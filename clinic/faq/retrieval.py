@@ -135,17 +135,18 @@ class FaqIndex:
             return []
         scores = self.matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
         if exclude_text is not None:
-            scores = np.where(np.asarray(self.texts) == exclude_text, -1.0, scores)
-        best: Dict[int, Tuple[float, int]] = {}
-        for row in np.argsort(-scores)[: max(limit * 12, 24)]:
-            owner = int(self.owners[row])
-            if owner not in best:
-                best[owner] = (float(scores[row]), int(row))
-            if len(best) >= limit:
+            scores = np.where(np.asarray(self.texts) == exclude_text, -2.0, scores)
+        best = np.full(len(self.faqs), -2.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, scores)  # each FAQ's best wording, exactly
+        matches: List[FaqMatch] = []
+        for owner in np.argsort(-best)[:limit]:
+            if best[owner] <= -2.0:
                 break
-        ordered = sorted(best.items(), key=lambda item: -item[1][0])
-        return [FaqMatch(self.faqs[owner].name, self.faqs[owner].question, score,
-                         self.texts[row]) for owner, (score, row) in ordered]
+            rows = np.flatnonzero(self.owners == owner)
+            row = int(rows[np.argmax(scores[rows])])
+            faq = self.faqs[int(owner)]
+            matches.append(FaqMatch(faq.name, faq.question, float(best[owner]), self.texts[row]))
+        return matches
 
 
 def decide(matches: Sequence[FaqMatch], other_score: float,

@@ -1,18 +1,21 @@
 """The versioned FAQ store: every publish is an immutable, numbered version.
 
 It lives in the tracker store's database (``DATABASE_URL``: SQLite by default, PostgreSQL in
-production), so every server replica reads the same versions. Three tables:
+production), so every server replica reads the same versions. Four tables:
 
+* ``faq_head``: one row, the live version and the next number to hand out: what servers poll,
+  and the row every write changes first, with a compare-and-swap (below);
 * ``faq_versions``: number, author, time, what changed, and the FAQs as JSON (never updated);
-* ``faq_activations``: which version is live, as an append-only log (publish and rollback
-  both append a row; the live version is the newest row's), so a rollback is one insert and
-  the history of what was live when stays readable;
+* ``faq_activations``: an append-only log of what went live when (publish and rollback);
 * ``faq_vectors``: sentence vectors of FAQ wordings, keyed by encoder and text, written by
   the publisher so that servers build their index without encoding thousands of texts.
 
-Two publishes at the same moment: both try to insert the next number, the database lets
-one in and the other gets ``ConcurrentPublish`` (retry). A publish based on a version that
-is no longer live gets ``StaleVersion``: nobody overwrites a newer version unknowingly.
+Every write is one transaction that starts with ``UPDATE faq_head ... WHERE live_version =
+<the version the change was based on>``. The database serialises writers on that row: of two
+publishes based on the same version, the second finds the row changed (zero rows updated) and
+gets ``StaleVersion``, and nothing of it is written; a writer that cannot get the row in time
+gets ``ConcurrentPublish`` (retry). So a version is never half-written and nobody overwrites
+a newer version unknowingly.
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from clinic.faq.model import Faq, faq_from_record, faq_to_record
 
 metadata = sa.MetaData()
+NO_VERSION = 0  # faq_head.live_version of a store nothing was published to
+
+head_table = sa.Table(
+    "faq_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("live_version", sa.Integer, nullable=False),
+    sa.Column("next_version", sa.Integer, nullable=False),
+)
 
 versions_table = sa.Table(
     "faq_versions", metadata,
@@ -135,11 +146,23 @@ class FaqStore:
         self.engine.dispose()
 
     def ensure_schema(self) -> None:
-        """Creates the three tables when missing (idempotent)."""
+        """Creates the tables and the head row when missing (idempotent, safe to race)."""
         if self._schema_ready:
             return
         try:
             metadata.create_all(self.engine, checkfirst=True)
+            with self.engine.begin() as connection:
+                if connection.execute(sa.select(head_table.c.id)).first() is None:
+                    # a store written before the head row existed: continue from its log
+                    live = connection.execute(
+                        sa.select(activations_table.c.version)
+                        .order_by(activations_table.c.id.desc()).limit(1)).scalar()
+                    newest = connection.execute(
+                        sa.select(sa.func.max(versions_table.c.version))).scalar()
+                    connection.execute(head_table.insert().values(
+                        id=1, live_version=live or NO_VERSION, next_version=(newest or 0) + 1))
+        except IntegrityError:
+            pass  # another process created the head row at the same moment
         except SQLAlchemyError as exc:
             raise StoreError(f"the FAQ store cannot be opened: {type(exc).__name__}") from exc
         self._schema_ready = True
@@ -149,14 +172,23 @@ class FaqStore:
     def live_version_number(self) -> Optional[int]:
         """The live version's number (one small query: what servers poll)."""
         self.ensure_schema()
-        query = (sa.select(activations_table.c.version)
-                 .order_by(activations_table.c.id.desc()).limit(1))
         try:
             with self.engine.connect() as connection:
-                value = connection.execute(query).scalar()
+                value = connection.execute(sa.select(head_table.c.live_version)).scalar()
         except SQLAlchemyError as exc:
             raise StoreError(f"the FAQ store cannot be read: {type(exc).__name__}") from exc
-        return int(value) if value is not None else None
+        return int(value) if value else None
+
+    def newest_version_number(self) -> Optional[int]:
+        """The highest version number ever published (live or not)."""
+        self.ensure_schema()
+        try:
+            with self.engine.connect() as connection:
+                value = connection.execute(
+                    sa.select(sa.func.max(versions_table.c.version))).scalar()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the FAQ store cannot be read: {type(exc).__name__}") from exc
+        return int(value) if value else None
 
     def get(self, version: int) -> FaqVersion:
         """One version with its FAQs (``KeyError`` when there is no such version)."""
@@ -233,60 +265,84 @@ class FaqStore:
         except SQLAlchemyError as exc:
             raise StoreError(f"the FAQ store cannot be written: {type(exc).__name__}") from exc
 
-    def publish(self, faqs: Sequence[Faq], author: str, changes: Sequence[str],
-                base: Optional[int]) -> VersionInfo:
-        """Writes a new version and makes it live, in one transaction.
+    def _swap_head(self, connection: Any, base: Optional[int], new_live: Optional[int]
+                   ) -> int:
+        """The compare-and-swap every write starts with; returns the new live number.
 
-        ``base`` is the version the change was made from (``None``: an empty store);
-        when another version is live now, nothing is written (``StaleVersion``).
+        ``new_live`` ``None``: a new version (the next number is handed out).
         """
+        expected = base if base is not None else NO_VERSION
+        if new_live is None:
+            values = {"live_version": head_table.c.next_version,
+                      "next_version": head_table.c.next_version + 1}
+        else:
+            values = {"live_version": new_live}
+        updated = connection.execute(
+            head_table.update().where(head_table.c.id == 1)
+            .where(head_table.c.live_version == expected).values(**values)).rowcount
+        if updated != 1:
+            live = connection.execute(sa.select(head_table.c.live_version)).scalar()
+            raise StaleVersion(self._info_or_none(connection, live or None), base)
+        return int(connection.execute(sa.select(head_table.c.live_version)).scalar())
+
+    def _write(self, work: Any) -> Any:
+        """Runs ``work(connection)`` in one transaction, with the store's error mapping."""
         self.ensure_schema()
-        now = time.time()
-        records = sorted((faq_to_record(faq) for faq in faqs), key=lambda r: r["name"])
         try:
             with self.engine.begin() as connection:
-                live = connection.execute(
-                    sa.select(activations_table.c.version)
-                    .order_by(activations_table.c.id.desc()).limit(1)).scalar()
-                if live != base:
-                    raise StaleVersion(self._info_or_none(connection, live), base)
-                newest = connection.execute(
-                    sa.select(sa.func.max(versions_table.c.version))).scalar() or 0
-                info = VersionInfo(int(newest) + 1, author, now, tuple(changes),
-                                   content_hash(faqs))
-                connection.execute(versions_table.insert().values(
-                    version=info.version, author=author, created_at=now,
-                    changes=json.dumps(list(changes)), content=json.dumps(records),
-                    content_hash=info.content_hash))
-                connection.execute(activations_table.insert().values(
-                    version=info.version, author=author, at=now, reason="publish"))
+                return work(connection)
+        except (StaleVersion, KeyError):
+            raise
         except IntegrityError as exc:
             raise ConcurrentPublish("another publish took this version number first; "
                                     "nothing was written: please try again") from exc
         except OperationalError as exc:
-            if "locked" in str(exc).lower():
+            if "locked" in str(exc).lower() or "lock" in str(exc.orig).lower():
                 raise ConcurrentPublish("another publish is writing right now; nothing was "
                                         "written: please try again") from exc
             raise StoreError(f"the FAQ store cannot be written: {type(exc).__name__}") from exc
-        except StaleVersion:
-            raise
         except SQLAlchemyError as exc:
             raise StoreError(f"the FAQ store cannot be written: {type(exc).__name__}") from exc
-        return info
 
-    def activate(self, version: int, author: str, reason: str = "rollback") -> VersionInfo:
-        """Makes an existing version live again (a rollback); returns its header."""
-        self.ensure_schema()
-        try:
-            with self.engine.begin() as connection:
-                info = self._info_or_none(connection, version)
-                if info is None:
-                    raise KeyError(version)
-                connection.execute(activations_table.insert().values(
-                    version=version, author=author, at=time.time(), reason=reason))
-        except SQLAlchemyError as exc:
-            raise StoreError(f"the FAQ store cannot be written: {type(exc).__name__}") from exc
-        return info
+    def publish(self, faqs: Sequence[Faq], author: str, changes: Sequence[str],
+                base: Optional[int]) -> VersionInfo:
+        """Writes a new version and makes it live, in one transaction.
+
+        ``base`` is the live version the change was made from (``None``: an empty store);
+        when another version is live now, nothing is written (``StaleVersion``).
+        """
+        records = sorted((faq_to_record(faq) for faq in faqs), key=lambda r: r["name"])
+
+        def work(connection: Any) -> VersionInfo:
+            number = self._swap_head(connection, base, None)
+            now = time.time()
+            info = VersionInfo(number, author, now, tuple(changes), content_hash(faqs))
+            connection.execute(versions_table.insert().values(
+                version=number, author=author, created_at=now,
+                changes=json.dumps(list(changes)), content=json.dumps(records),
+                content_hash=info.content_hash))
+            connection.execute(activations_table.insert().values(
+                version=number, author=author, at=now, reason="publish"))
+            return info
+
+        return self._write(work)
+
+    def activate(self, version: int, author: str, reason: str = "rollback",
+                 base: Optional[int] = None) -> VersionInfo:
+        """Makes an existing version live again (a rollback); ``base``: the live version the
+        caller saw (default: whatever is live now)."""
+        current = base if base is not None else self.live_version_number()
+
+        def work(connection: Any) -> VersionInfo:
+            info = self._info_or_none(connection, version)
+            if info is None:
+                raise KeyError(version)
+            self._swap_head(connection, current, version)
+            connection.execute(activations_table.insert().values(
+                version=version, author=author, at=time.time(), reason=reason))
+            return info
+
+        return self._write(work)
 
     def rollback(self, author: str) -> Tuple[Optional[int], VersionInfo]:
         """Steps back one version: the newest version older than the live one goes live.
@@ -306,7 +362,7 @@ class FaqStore:
             raise StoreError(f"the FAQ store cannot be read: {type(exc).__name__}") from exc
         if older is None:
             raise LookupError(f"version {live} is the first version: there is none before it")
-        return live, self.activate(int(older), author)
+        return live, self.activate(int(older), author, base=live)
 
     @staticmethod
     def _info_or_none(connection: Any, version: Optional[int]) -> Optional[VersionInfo]:

@@ -79,6 +79,8 @@ class FaqRetriever(GraphComponent):
         self.resource = resource
         self.others = others if others is not None else np.zeros((0, 384), dtype=np.float32)
         self.encoder = shared_encoder(model_dir(str(config.get("model") or DEFAULT_MODEL_DIR)))
+        # read once, when the model is loaded: the store this process answers from
+        self.database_url = str(config.get("database_url") or Settings.from_env().database_url)
         self._live: Optional[LiveFaqs] = None
 
     @classmethod
@@ -98,7 +100,9 @@ class FaqRetriever(GraphComponent):
         except (ValueError, FileNotFoundError, OSError):
             logger.warning("FaqRetriever: no stored vectors of other topics; FAQs are "
                            "compared with nothing else")
-        return cls(config, model_storage, resource, others)
+        component = cls(config, model_storage, resource, others)
+        component.live()  # load the live FAQ version now, not on the first message
+        return component
 
     # ------------------------------------------------------------------ training
 
@@ -133,8 +137,8 @@ class FaqRetriever(GraphComponent):
     def live(self) -> LiveFaqs:
         """The live FAQ index of this process (started on first use)."""
         if self._live is None:
-            url = self.config.get("database_url") or Settings.from_env().database_url
-            self._live = live_faqs(str(url), lambda texts: self.encoder.encode(list(texts)))
+            self._live = live_faqs(self.database_url,
+                                   lambda texts: self.encoder.encode(list(texts)))
         return self._live
 
     def process(self, messages: List[Message]) -> List[Message]:

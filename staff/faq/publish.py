@@ -245,13 +245,14 @@ class Publisher:
             return EXIT_PROBLEMS
         url = self.store.url
         if live is not None and content_hash(faqs) == live.info.content_hash:
-            write_sync(url, live.version, self.sync_file)
+            if not dry_run:  # the files have seen everything published so far
+                write_sync(url, self.store.newest_version_number(), self.sync_file)
             self.say(f"The FAQ files are the same as the live version {live.version}: "
                      "nothing to publish.")
             return EXIT_OK
-        synced = read_sync(url, self.sync_file)
-        if live is not None and synced != live.version and not force and not dry_run:
-            self.say(self._newer_message(live, faqs))
+        unseen = self._unseen_version(url) if live is not None and not force else None
+        if unseen is not None:
+            self.say(self._newer_message(unseen, faqs))
             return EXIT_NEWER
         vectors = Vectors(self.store)
         self.say("Checking the new FAQs against the live ones (a few seconds) ...")
@@ -292,10 +293,20 @@ class Publisher:
                  "To undo: `make rollback`.")
         return EXIT_OK
 
-    def _newer_message(self, live: FaqVersion, faqs: Sequence[Faq]) -> str:
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(live.info.created_at))
-        differences = describe_changes(live.faqs, faqs)
-        lines = [f"The FAQ store has version {live.version} (by {live.info.author}, {when}), "
+    def _unseen_version(self, url: str) -> Optional[FaqVersion]:
+        """The newest version the files have not seen: published after the version they were
+        last published as or exported from (any version, when there is no such record).
+        A rollback publishes nothing, so files rolled back from can be fixed and published."""
+        synced = read_sync(url, self.sync_file)
+        newest = self.store.newest_version_number()
+        if newest is None or (synced is not None and newest <= synced):
+            return None
+        return self.store.get(newest)
+
+    def _newer_message(self, newer: FaqVersion, faqs: Sequence[Faq]) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newer.info.created_at))
+        differences = describe_changes(newer.faqs, faqs)
+        lines = [f"The FAQ store has version {newer.version} (by {newer.info.author}, {when}), "
                  "which is newer than these files. Publishing them would undo it. "
                  "What the files would change:"]
         lines += [f"  - {change}" for change in differences]
@@ -321,7 +332,7 @@ class Publisher:
         for path in self.faq_dir.glob("*.y*ml"):
             if path.name not in wanted:
                 path.unlink()
-        write_sync(self.store.url, live.version, self.sync_file)
+        write_sync(self.store.url, self.store.newest_version_number(), self.sync_file)
         self.say(f"Exported FAQ version {live.version} ({len(live.faqs)} FAQs) to "
                  f"{self.faq_dir}/.")
         return EXIT_OK
@@ -371,6 +382,21 @@ def write_faq_file(path: Path, faq: Faq) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+def seeded_scratch_store(faq_dir: Path = PROJECT_ROOT / "faq") -> str:
+    """A new SQLite FAQ store under ``results/`` holding the files of ``faq_dir`` as its
+    first version (``make eval`` measures what a fresh ``make run`` serves)."""
+    folder = PROJECT_ROOT / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "eval-faq-store.db"
+    database.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    publisher = Publisher(FaqStore(url), faq_dir=faq_dir, author="make eval",
+                          sync_file=folder / "eval-faq-sync.json", out=io.StringIO())
+    if publisher.publish() != EXIT_OK:
+        raise RuntimeError(f"the FAQ files cannot be published:\n{publisher.out.getvalue()}")
+    return url
 
 
 def publish_files(faq_dir: Path, force: bool = False) -> int:
