@@ -1,7 +1,8 @@
 """Safety actions: stop forms after an emergency, decline to diagnose, flag contraindications.
 
 * ``action_stop_form_for_safety`` runs right after the 911 / 988 reply (data/rules/safety.yml)
-  and ends any active form, so the booking questions stop;
+  and ends any active form, so the booking questions stop. The reply itself is a domain
+  response (domain/safety.yml), in Spanish when slot ``safety_language`` is ``"es"``;
 * ``action_no_diagnosis`` answers "do I have sciatica?" honestly: general information, no
   diagnosis, see a clinician or request an appointment;
 * ``action_contraindication_advice`` asks the visitor to check with their doctor first and

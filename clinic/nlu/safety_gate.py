@@ -5,6 +5,11 @@ Placed after the intent classifier and before the FallbackClassifier:
 * when ``clinic.safety.emergency.detect_emergency`` matches, the message's intent becomes
   ``emergency`` or ``crisis`` with confidence 1.0, whatever the classifier said, so the
   rules answer with the 911 / 988 message even in the middle of a booking form;
+* the message then also carries the entity ``safety_language`` (``"en"`` or ``"es"``: the
+  language of the match), which fills the slot of the same name, so ``utter_emergency`` and
+  ``utter_crisis`` pick their Spanish variation for a Spanish message (domain/safety.yml).
+  It is set on every emergency and crisis message, so the slot never answers a new
+  emergency in the language of an old one;
 * when it does not match but the classifier guessed a safety intent, that guess is demoted
   (the next intent in the ranking wins): only the deterministic check may raise an alarm,
   which keeps false alarms measurable in docs/safety.md. Setting ``keep_classifier_above``
@@ -21,13 +26,28 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_CONFIDENCE,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from clinic.safety.emergency import CRISIS, MEDICAL, detect_emergency
+from clinic.safety.text import guess_language
 
 SAFETY_INTENTS = (MEDICAL, CRISIS)
 EMPTY_MESSAGE_INTENT = "nlu_fallback"
+#: Entity (and slot) naming the language of the emergency reply: "en" or "es".
+LANGUAGE_ENTITY = "safety_language"
 
 
 def _ranking_entry(name: str, confidence: float) -> Dict[str, Any]:
@@ -79,6 +99,7 @@ class SafetyGate(GraphComponent):
         match = detect_emergency(text)
         if match is not None:
             self._force(message, match.intent)
+            self._set_language(message, match.language)
             return
         intent = message.get(INTENT) or {}
         if intent.get(INTENT_NAME_KEY) in SAFETY_INTENTS:
@@ -87,6 +108,7 @@ class SafetyGate(GraphComponent):
                 self.keep_classifier_above is not None
                 and confidence >= self.keep_classifier_above
             ):
+                self._set_language(message, guess_language(text))
                 return
             ranking = [
                 r
@@ -98,6 +120,26 @@ class SafetyGate(GraphComponent):
                 return
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
+    @staticmethod
+    def _set_language(message: Message, language: str) -> None:
+        """Adds (or replaces) the ``safety_language`` entity, spanning the whole message."""
+        entities = [
+            e
+            for e in message.get(ENTITIES) or []
+            if e.get(ENTITY_ATTRIBUTE_TYPE) != LANGUAGE_ENTITY
+        ]
+        entities.append(
+            {
+                ENTITY_ATTRIBUTE_TYPE: LANGUAGE_ENTITY,
+                ENTITY_ATTRIBUTE_VALUE: language,
+                ENTITY_ATTRIBUTE_START: 0,
+                ENTITY_ATTRIBUTE_END: len(message.get(TEXT) or ""),
+                ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
+                EXTRACTOR: SafetyGate.__name__,
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
 
     @staticmethod
     def _force(message: Message, intent_name: str) -> None:

@@ -3,20 +3,28 @@
 Runs on every message before any model-driven behaviour (see clinic/nlu/safety_gate.py),
 so a visitor who describes a medical emergency or a suicidal crisis gets the 911 / 988
 reply even in the middle of the booking form. The signs, their sources and the measured
-miss / false-alarm counts are in docs/safety.md; tests/safety/phrasings.yml holds the
-phrasings the measurement uses.
+miss / false-alarm counts are in docs/safety.md; tests/safety/phrasings.yml (English) and
+tests/safety/phrasings_es.yml (Spanish) hold the phrasings the measurement uses.
 
 How a message is checked:
 
-1. it is normalised (lower case, "cant" -> "can't", ...; see clinic/safety/text.py);
+1. it is normalised (lower case, no accents, "cant" -> "can't", ...; see
+   clinic/safety/text.py);
 2. every rule's ``pattern`` is searched; a hit counts unless it is negated in its clause
-   ("no chest pain"), sits in a conditional or general question ("what are the signs of a
-   stroke?"), or its clause is in the remote past ("a stroke two years ago") while nothing
-   in the message says "now";
+   ("no chest pain", "no tengo dolor de pecho"), sits in a conditional or general question
+   ("what are the signs of a stroke?"), or its clause is in the remote past ("a stroke two
+   years ago", "desde hace meses") while nothing in the message says "now";
 3. rules with ``also`` patterns need each of them too (a head injury *and* tingling);
 4. a rule that is not ``strong`` is dropped when the message is clearly about exercise or
    about whether our therapies help ("is FMM good for neck pain?"), unless a ``boost``
    pattern says otherwise (chest pain that spreads to the arm always counts).
+
+The English rules are below, the Spanish ones in clinic/safety/emergency_es.py; each rule
+uses the cues of its own language (Spanish rules also the English ones, for Spanglish).
+Crisis rules come first, and within a kind the Spanish rules come before the English ones
+(which they never match). The match says which language to answer in: Spanish when a
+Spanish rule matched, or when an English rule matched a message that is mostly Spanish
+("mi mamá is having a stroke, creo").
 
 Crisis rules (suicidal intent) only honour an explicit "not suicidal": when in doubt the
 visitor gets the 988 message.
@@ -28,44 +36,31 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Pattern, Tuple
 
+from clinic.safety.emergency_es import SPANISH_RULES, THERAPY_QUESTION_ES
+from clinic.safety.rule import CRISIS, MEDICAL, Rule
+from clinic.safety.rule import rx as _rx
 from clinic.safety.text import (
+    ENGLISH,
+    SPANISH,
     clause_is_remote_past,
     is_hypothetical,
     is_negated,
+    looks_spanish,
     mentions_present,
     normalise,
 )
 
-MEDICAL = "emergency"
-CRISIS = "crisis"
+__all__ = ["CRISIS", "MEDICAL", "EmergencyMatch", "Rule", "detect_emergency", "rules"]
 
 
 @dataclass(frozen=True)
 class EmergencyMatch:
-    """Which kind of emergency a message describes, and which rule matched."""
+    """Which kind of emergency a message describes, which rule matched, and the language."""
 
     intent: str  # MEDICAL or CRISIS
     rule: str  # the rule's name, e.g. "chest pain"
     sign: str = ""  # the group of signs in docs/safety.md, e.g. "chest"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One recognisable emergency sign."""
-
-    intent: str
-    sign: str
-    name: str
-    pattern: Pattern[str]
-    also: Tuple[Pattern[str], ...] = ()
-    strong: bool = True
-    boost: Optional[Pattern[str]] = None
-    unless: Optional[Pattern[str]] = None
-
-
-def _rx(*alternatives: str) -> Pattern[str]:
-    """Compiles alternatives, one per argument, into one pattern."""
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+    language: str = ENGLISH  # the language to answer in: "en" or "es"
 
 
 _W = r"(?:[\w'-]+\W+)"  # one word and what follows it
@@ -351,20 +346,33 @@ _RULES: Tuple[Rule, ...] = (
 )
 
 
+# Crisis rules first; within a kind, Spanish before English (the sort is stable).
+_ALL_RULES: Tuple[Rule, ...] = tuple(
+    sorted(_RULES + SPANISH_RULES, key=lambda r: (r.intent != CRISIS, r.language != SPANISH))
+)
+_THERAPY_QUESTIONS = {ENGLISH: _THERAPY_QUESTION, SPANISH: THERAPY_QUESTION_ES}
+
+
 def rules() -> Tuple[Rule, ...]:
-    """All rules, in the order they are tried (crisis first)."""
-    return _RULES
+    """All rules, English and Spanish, in the order they are tried (crisis first)."""
+    return _ALL_RULES
 
 
-def _first_live_hit(pattern: Pattern[str], text: str, medical: bool) -> Optional[re.Match]:
+def _first_live_hit(
+    pattern: Pattern[str], text: str, medical: bool, language: str = ENGLISH
+) -> Optional[re.Match]:
     """The first hit of ``pattern`` that is not negated, hypothetical or in the remote past."""
-    present = mentions_present(text)
+    present = mentions_present(text, language)
     for hit in pattern.finditer(text):
-        if is_negated(text, hit.start()):
+        if is_negated(text, hit.start(), language):
             continue
-        if medical and is_hypothetical(text, hit.start()):
+        if medical and is_hypothetical(text, hit.start(), language):
             continue
-        if medical and not present and clause_is_remote_past(text, hit.start()):
+        if (
+            medical
+            and not present
+            and clause_is_remote_past(text, hit.start(), language=language)
+        ):
             continue
         return hit
     return None
@@ -372,15 +380,19 @@ def _first_live_hit(pattern: Pattern[str], text: str, medical: bool) -> Optional
 
 def _rule_fires(rule: Rule, text: str) -> bool:
     medical = rule.intent == MEDICAL
-    if _first_live_hit(rule.pattern, text, medical) is None:
+    language = rule.language
+    if _first_live_hit(rule.pattern, text, medical, language) is None:
         return False
     for extra in rule.also:
-        if _first_live_hit(extra, text, medical) is None:
+        if _first_live_hit(extra, text, medical, language) is None:
             return False
-    boosted = rule.boost is not None and _first_live_hit(rule.boost, text, medical) is not None
+    boosted = (
+        rule.boost is not None
+        and _first_live_hit(rule.boost, text, medical, language) is not None
+    )
     if rule.unless is not None and rule.unless.search(text) and not boosted:
         return False
-    if not rule.strong and not boosted and _THERAPY_QUESTION.search(text):
+    if not rule.strong and not boosted and _THERAPY_QUESTIONS[language].search(text):
         return False
     return True
 
@@ -390,7 +402,13 @@ def detect_emergency(text: str) -> Optional[EmergencyMatch]:
     if not text or not text.strip():
         return None
     normalised = normalise(text)
-    for rule in _RULES:
+    for rule in _ALL_RULES:
         if _rule_fires(rule, normalised):
-            return EmergencyMatch(intent=rule.intent, rule=rule.name, sign=rule.sign)
+            spanish = rule.language == SPANISH or looks_spanish(normalised)
+            return EmergencyMatch(
+                intent=rule.intent,
+                rule=rule.name,
+                sign=rule.sign,
+                language=SPANISH if spanish else ENGLISH,
+            )
     return None

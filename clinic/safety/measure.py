@@ -4,8 +4,9 @@
 between its ``measured`` markers; ``--write`` puts it there, ``--check`` exits 1 when the
 document is stale (tests/unit/test_safety_measure.py runs the same comparison).
 
-Sets: tests/safety/phrasings.yml (emergencies: positives by sign, hard negatives) and
-tests/safety/contraindications.yml (categories to find, messages that mention none).
+Sets: tests/safety/phrasings.yml and tests/safety/phrasings_es.yml (emergencies in English
+and in Spanish: positives by sign, hard negatives) and tests/safety/contraindications.yml
+(categories to find, messages that mention none).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from clinic.safety.emergency import detect_emergency
 from clinic.settings import PROJECT_ROOT
 
 PHRASINGS = PROJECT_ROOT / "tests" / "safety" / "phrasings.yml"
+PHRASINGS_ES = PROJECT_ROOT / "tests" / "safety" / "phrasings_es.yml"
 CONTRAINDICATIONS = PROJECT_ROOT / "tests" / "safety" / "contraindications.yml"
 DOC = PROJECT_ROOT / "docs" / "safety.md"
 START_MARKER = "<!-- measured:start (python -m clinic.safety.measure --write) -->"
@@ -38,7 +40,7 @@ class SignCount:
     total: int
     detected: int
     wrong_kind: int  # detected, but as the other kind (911 instead of 988 or vice versa)
-    missed: List[str]
+    missed: List[str]  # no alarm, the wrong kind, or the reply in the wrong language
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class EmergencyCounts:
     signs: Tuple[SignCount, ...]
     negatives: int
     false_alarms: List[str]
+    language: str = "en"  # the language every positive must be answered in
 
     @property
     def positives(self) -> int:
@@ -56,7 +59,7 @@ class EmergencyCounts:
 
     @property
     def missed(self) -> List[str]:
-        """Phrasings that got no alarm or the wrong kind of alarm."""
+        """Phrasings that got no alarm, the wrong kind of alarm or the wrong language."""
         return [m for s in self.signs for m in s.missed]
 
 
@@ -80,8 +83,13 @@ def _load(path: Path) -> Dict:
 
 
 def measure_emergencies(path: Path = PHRASINGS) -> EmergencyCounts:
-    """Runs ``detect_emergency`` on every phrasing of the set."""
+    """Runs ``detect_emergency`` on every phrasing of the set.
+
+    A positive counts as detected only with the right kind of alarm and, for a set that
+    names its ``language`` (``es``; English by default), the reply in that language.
+    """
     data = _load(path)
+    language = data.get("language", "en")
     signs = []
     for sign, group in data["positives"].items():
         intent = group["intent"]
@@ -89,16 +97,16 @@ def measure_emergencies(path: Path = PHRASINGS) -> EmergencyCounts:
         missed = []
         for text in group["examples"]:
             match = detect_emergency(text)
-            if match is not None and match.intent == intent:
+            if match is not None and match.intent == intent and match.language == language:
                 detected += 1
             else:
-                if match is not None:
+                if match is not None and match.intent != intent:
                     wrong += 1
                 missed.append(text)
         signs.append(SignCount(sign, intent, len(group["examples"]), detected, wrong, missed))
     negatives = list(data["negatives"])
     alarms = [text for text in negatives if detect_emergency(text) is not None]
-    return EmergencyCounts(tuple(signs), len(negatives), alarms)
+    return EmergencyCounts(tuple(signs), len(negatives), alarms, language)
 
 
 def measure_contraindications(path: Path = CONTRAINDICATIONS) -> ContraindicationCounts:
@@ -120,15 +128,9 @@ def measure_contraindications(path: Path = CONTRAINDICATIONS) -> Contraindicatio
     )
 
 
-def render_table(
-    emergencies: Optional[EmergencyCounts] = None,
-    contraindications: Optional[ContraindicationCounts] = None,
-) -> str:
-    """The Markdown tables docs/safety.md shows (deterministic for a given data set)."""
-    e = emergencies or measure_emergencies()
-    c = contraindications or measure_contraindications()
+def _emergency_lines(e: EmergencyCounts, title: str, detected: str) -> List[str]:
     lines = [
-        "| Emergency sign group | Expected reply | Phrasings | Detected | Missed |",
+        f"| {title} | Expected reply | Phrasings | {detected} | Missed |",
         "|---|---|---:|---:|---:|",
     ]
     for s in e.signs:
@@ -140,11 +142,32 @@ def render_table(
         f"| **all emergencies** | | **{e.positives}** | "
         f"**{e.positives - len(e.missed)}** | **{len(e.missed)}** |"
     )
+    return lines
+
+
+def render_table(
+    emergencies: Optional[EmergencyCounts] = None,
+    contraindications: Optional[ContraindicationCounts] = None,
+    spanish: Optional[EmergencyCounts] = None,
+) -> str:
+    """The Markdown tables docs/safety.md shows (deterministic for a given data set)."""
+    e = emergencies or measure_emergencies()
+    c = contraindications or measure_contraindications()
+    es = spanish or measure_emergencies(PHRASINGS_ES)
+    lines = _emergency_lines(e, "Emergency sign group", "Detected")
     lines += [
         "",
         "| Hard negatives | Phrasings | False alarms |",
         "|---|---:|---:|",
         f"| not emergencies | {e.negatives} | {len(e.false_alarms)} |",
+        "",
+    ]
+    lines += _emergency_lines(es, "Spanish sign group", "Detected, answered in Spanish")
+    lines += [
+        "",
+        "| Spanish hard negatives | Phrasings | False alarms |",
+        "|---|---:|---:|",
+        f"| not emergencies | {es.negatives} | {len(es.false_alarms)} |",
         "",
         "| Contraindication set | Phrasings | Exactly right | Categories missed "
         "| Extra categories | False alarms |",
@@ -182,14 +205,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--details", action="store_true", help="list misses and false alarms")
     args = parser.parse_args(argv)
     emergencies = measure_emergencies()
+    spanish = measure_emergencies(PHRASINGS_ES)
     contraindications = measure_contraindications()
-    table = render_table(emergencies, contraindications)
+    table = render_table(emergencies, contraindications, spanish)
     print(table)
     if args.details:
-        for text in emergencies.missed:
-            print(f"missed emergency: {text}")
-        for text in emergencies.false_alarms:
-            print(f"false alarm: {text}")
+        for counts in (emergencies, spanish):
+            for text in counts.missed:
+                print(f"missed emergency ({counts.language}): {text}")
+            for text in counts.false_alarms:
+                print(f"false alarm ({counts.language}): {text}")
         for text, category in contraindications.missed_categories:
             print(f"missed {category}: {text}")
         for text, category in contraindications.extra_categories:

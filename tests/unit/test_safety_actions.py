@@ -1,4 +1,4 @@
-"""The safety actions, run against trackers built in code (as rasa-sdk's own tests do)."""
+"""The safety actions and the 911 / 988 replies, with trackers built in code (as rasa-sdk does)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from clinic.safety.messages import (
     SafetyMessagesError,
     load_safety_messages,
 )
+from clinic.settings import PROJECT_ROOT
 
 
 def _tracker(
@@ -241,3 +242,108 @@ async def test_offer_health_note_helper_for_other_actions() -> None:
         quiet, _tracker(slots={"contraindication_note": "pregnancy"}), "I'm pregnant"
     ) == []
     assert quiet.messages == []
+
+
+# ---------------------------------------------------------------------------- 911 / 988 replies
+# utter_emergency and utter_crisis are domain responses (domain/safety.yml), so they never
+# depend on the action server; slot safety_language picks the Spanish variation.
+
+ENGLISH_911 = (
+    "This could be a medical emergency. Please call 911 now, or ask someone near you to "
+    "call. Don't drive yourself, and don't wait for a massage appointment."
+)
+ENGLISH_988 = (
+    "I'm so sorry you're going through this, and I'm glad you said it. Please call or "
+    "text 988 (Suicide & Crisis Lifeline) now, or chat at 988lifeline.org. It's free and "
+    "open day and night. If you're in immediate danger, call 911."
+)
+
+
+def _safety_domain():  # -> rasa.shared.core.domain.Domain
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(PROJECT_ROOT / "domain" / "safety.yml"))
+
+
+def _reply(response: str, slots: Dict[str, Any]) -> str:
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+
+    nlg = TemplatedNaturalLanguageGenerator(_safety_domain().responses)
+    generated = nlg.generate_from_slots(response, slots, "rest")
+    assert generated is not None
+    return generated["text"]
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+def test_the_english_replies_are_unchanged(language: Optional[str]) -> None:
+    slots = {"safety_language": language}
+    assert _reply("utter_emergency", slots) == ENGLISH_911
+    assert _reply("utter_crisis", slots) == ENGLISH_988
+
+
+def test_the_spanish_emergency_reply_says_911_first() -> None:
+    text = _reply("utter_emergency", {"safety_language": "es"})
+    assert text.startswith("Llame al 911")
+    assert "emergencia médica" in text and "español" in text
+    assert "appointment" not in text and "988" not in text
+
+
+def test_the_spanish_crisis_reply_gives_988_in_spanish_and_911() -> None:
+    text = _reply("utter_crisis", {"safety_language": "es"})
+    assert "988" in text and "oprima 2" in text and "AYUDA" in text
+    assert "988lineadevida.org" in text
+    assert "Si está en peligro inmediato, llame al 911" in text
+    assert text.index("988") < text.index("911")
+    assert "Lifeline" not in text
+
+
+@pytest.mark.parametrize("in_form", [False, True])
+@pytest.mark.parametrize(
+    "text, response, language, expected",
+    [
+        ("me duele el pecho y se me va al brazo izquierdo", "utter_emergency", "es",
+         "Llame al 911"),
+        ("quiero suicidarme", "utter_crisis", "es", "oprima 2"),
+        ("I have chest pain and my left arm hurts", "utter_emergency", "en", ENGLISH_911),
+        ("I want to end my life", "utter_crisis", "en", ENGLISH_988),
+    ],
+)
+async def test_the_reply_follows_the_language_of_the_message(
+    text: str, response: str, language: str, expected: str, in_form: bool
+) -> None:
+    """SafetyGate -> slot safety_language (Rasa's slot extraction) -> the response variation."""
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.training_data.message import Message
+
+    from clinic.nlu.safety_gate import SafetyGate
+
+    message = Message(data={"text": text})
+    message.set("intent", {"name": "greet", "confidence": 0.9})
+    SafetyGate.create(SafetyGate.get_default_config(), None, None, None).process([message])
+    parsed = message.as_dict_nlu()
+    assert parsed["intent"]["name"] == response.replace("utter_", "")
+
+    domain = _safety_domain()
+    # an earlier emergency in the other language must not decide this reply
+    before = [SlotSet("safety_language", "en" if language == "es" else "es")]
+    if in_form:
+        before += [ActiveLoop("booking_form"), SlotSet("requested_slot", "booking_name")]
+    tracker = DialogueStateTracker.from_events(
+        "test-sender",
+        before + [UserUttered(text, parsed["intent"], parsed["entities"], parsed)],
+        domain.slots,
+    )
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    for event in await ActionExtractSlots(None).run(  # type: ignore[arg-type]
+        CollectingOutputChannel(), nlg, tracker, domain
+    ):
+        tracker.update(event)
+    assert tracker.get_slot("safety_language") == language
+    generated = await nlg.generate(response, tracker, "rest")
+    assert generated is not None
+    assert expected in generated["text"]
+    assert ("911" if response == "utter_emergency" else "988") in generated["text"]

@@ -1,14 +1,15 @@
-"""The SafetyGate NLU component: forced safety intents, demoted guesses, empty messages."""
+"""The SafetyGate NLU component: forced safety intents, demoted guesses, empty messages,
+and the language of the emergency reply."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
 import pytest
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from clinic.nlu.safety_gate import SafetyGate
+from clinic.nlu.safety_gate import LANGUAGE_ENTITY, SafetyGate
 
 
 def _gate(**config: Any) -> SafetyGate:
@@ -94,3 +95,67 @@ def test_ordinary_messages_and_messages_without_text_are_untouched() -> None:
     _gate().process([ordinary, no_text])
     assert _intent(ordinary) == {"name": "ask_fmm_overview", "confidence": 0.8}
     assert _intent(no_text) == {"name": "greet", "confidence": 0.8}
+
+
+# ---------------------------------------------------------------------------- reply language
+
+
+def _language(message: Message) -> List[str]:
+    return [
+        e["value"] for e in message.get(ENTITIES) or [] if e.get("entity") == LANGUAGE_ENTITY
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, intent, language",
+    [
+        ("me duele el pecho y se me va al brazo izquierdo", "emergency", "es"),
+        ("mi papa tiene la boca chueca y no puede hablar", "emergency", "es"),
+        ("me quiero morir", "crisis", "es"),
+        ("tengo chest pain y se me va al brazo", "emergency", "es"),
+        ("I have chest pain and my left arm hurts", "emergency", "en"),
+        ("I want to end my life", "crisis", "en"),
+    ],
+)
+def test_an_emergency_carries_the_language_of_its_match(
+    text: str, intent: str, language: str
+) -> None:
+    message = _message(text, _rank(("out_of_scope", 0.9)))
+    _gate().process([message])
+    assert _intent(message) == {"name": intent, "confidence": 1.0}
+    assert _language(message) == [language]
+    entity = next(e for e in message.get(ENTITIES) if e["entity"] == LANGUAGE_ENTITY)
+    assert (entity["start"], entity["end"], entity["extractor"]) == (0, len(text), "SafetyGate")
+    assert LANGUAGE_ENTITY in [e["entity"] for e in message.as_dict_nlu()[ENTITIES]]
+
+
+def test_the_language_entity_is_added_to_the_other_entities_once() -> None:
+    message = _message("me duele el pecho y se me va al brazo", _rank(("greet", 0.9)))
+    body_part = {"entity": "body_part", "value": "chest", "start": 12, "end": 17}
+    message.set(ENTITIES, [body_part, {"entity": LANGUAGE_ENTITY, "value": "en"}])
+    _gate().process([message])
+    assert message.get(ENTITIES)[0] == body_part
+    assert _language(message) == ["es"]
+
+
+def test_ordinary_and_spanish_non_emergencies_get_no_language_entity() -> None:
+    messages = [
+        _message(text, _rank(("ask_fmm_overview", 0.8)))
+        for text in (
+            "is FMM good for neck pain?",
+            "¿la terapia ayuda con el dolor de pecho muscular?",
+            "tengo hormigueo en las manos",
+        )
+    ]
+    _gate().process(messages)
+    for message in messages:
+        assert _intent(message)["name"] == "ask_fmm_overview"
+        assert _language(message) == []
+
+
+def test_a_kept_classifier_guess_gets_the_language_of_the_message() -> None:
+    spanish = _message("algo nuevo que el clasificador conoce", _rank(("crisis", 0.95)))
+    english = _message("something new the classifier knows", _rank(("crisis", 0.95)))
+    _gate(keep_classifier_above=0.9).process([spanish, english])
+    assert _intent(spanish)["name"] == _intent(english)["name"] == "crisis"
+    assert (_language(spanish), _language(english)) == (["es"], ["en"])
