@@ -1,10 +1,11 @@
-"""Staff-edited FAQs: one small YAML file per question in ``faq/``.
+"""Staff FAQs at run time: what an FAQ is, the versioned store, and finding the right one.
 
-* ``model``: what an FAQ is (``Faq``, ``Phrasing``, ``Button``) and a ``Problem`` found in one;
-* ``load``: reads the files, keeping line numbers so every message can point at a line;
-* ``check``: ``make faq-check``, the checks with messages a non-programmer understands;
-* ``generate``: writes ``data/generated/faq.yml`` (Rasa retrieval-intent examples and
-  ``utter_faq/<name>`` responses) before training.
+* ``model``: what an FAQ is (``Faq``, ``Phrasing``, ``Button``, a ``Problem`` found in one)
+  and its stored form;
+* ``store``: the versioned FAQ store in the tracker store's database;
+* ``retrieval``: the index of one version and the answer / choose / leave-it decision;
+* ``live``: the version a running server answers with, polled from the store.
 
-Staff never edit the domain or the pipeline: see docs/staff-guide.md.
+Reading the files of ``faq/``, checking them and publishing versions is staff tooling:
+``staff.faq`` (docs/staff-guide.md).
 """

@@ -13,7 +13,6 @@ from typing import Any, Dict, FrozenSet, Mapping, Optional, Tuple
 
 FAQ_INTENT = "faq"
 MIN_PHRASINGS = 5
-MIN_FAQS = 2  # the response selector learns to tell FAQs apart: one alone cannot be trained
 # Values the assistant fills into an answer when it sends it (slots set at session start).
 PLACEHOLDERS = ("clinic_name", "clinic_contact")
 FIELDS = ("question", "asked_as", "answer", "buttons")
@@ -106,16 +105,6 @@ class Faq:
     answer: str
     buttons: Tuple[Button, ...] = ()
     lines: Dict[str, int] = field(default_factory=dict, compare=False)
-
-    @property
-    def intent(self) -> str:
-        """The retrieval intent, e.g. ``faq/parking``."""
-        return f"{FAQ_INTENT}/{self.name}"
-
-    @property
-    def response(self) -> str:
-        """The response name, e.g. ``utter_faq/parking``."""
-        return f"utter_{self.intent}"
 
     def line(self, key: str) -> Optional[int]:
         """Line of ``key`` in the file, when the file has it."""

@@ -3,8 +3,9 @@
 Rasa's bag-of-words and character n-gram features only see words a visitor shares with the
 training examples; with no pretrained vectors, "pins and needles in my fingers" and "my hand
 goes numb" look unrelated. This featurizer adds a 384-float vector per message (per chosen layer) that puts
-such paraphrases close together, so the intent classifier and the FAQ ResponseSelector
-generalise beyond the exact words they were trained on (measured in docs/nlu-quality.md).
+such paraphrases close together, so the intent classifier generalises beyond the exact
+words it was trained on (measured in docs/nlu-quality.md); the last layer's vector is also
+kept on the message for the FAQ retriever (``SENTENCE_VECTOR``).
 
 Pipeline position: after the tokenizer, beside the sparse featurizers (config.yml). It adds
 sentence features only (the intent classifier reads sentence features; entities come from

@@ -71,6 +71,27 @@ def test_an_emergency_outside_a_form_gets_only_the_911_reply(stack: Any) -> None
 
 
 @pytest.mark.parametrize(
+    "message, number, spanish",
+    [
+        ("me duele el pecho y se me va al brazo izquierdo", "911", "llame al 911"),
+        ("a mi papa se le cayo la cara y no puede hablar bien", "911", "llame al 911"),
+        ("ya no quiero vivir", "988", "oprima 2"),
+    ],
+)
+def test_a_spanish_emergency_gets_the_reply_in_spanish_even_mid_booking(
+        stack: Any, message: str, number: str, spanish: str) -> None:
+    sender = _sender("safety-es")
+    stack.rest(sender, "/request_booking")
+    reply = stack.rest(sender, message)
+    _assert_emergency_reply(reply, number)
+    assert spanish in _texts(reply), _texts(reply)
+    assert not _tracker(stack, sender)["active_loop"].get("name")
+    # an English emergency afterwards is answered in English again
+    english = stack.rest(sender, "I have crushing chest pain and my left arm is numb")
+    assert "please call 911" in _texts(english) and "llame" not in _texts(english)
+
+
+@pytest.mark.parametrize(
     "message",
     ["is FMM good for neck pain?", "I had a headache last week",
      "the chest workout made my pecs sore"],

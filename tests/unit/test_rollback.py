@@ -173,7 +173,7 @@ def test_token_from_environment_or_the_launchers_file(tmp_path: Path) -> None:
     assert api_token(Settings.from_env({"RASA_API_TOKEN": "from-env"}), token_file) == "from-env"
 
 
-def test_make_rollback_command(tmp_path: Path, rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch,
+def test_make_rollback_model_command(tmp_path: Path, rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch,
                                capsys: pytest.CaptureFixture) -> None:
     folder = models(tmp_path)
     (folder / "previous.tar.gz").write_bytes(b"older model")
