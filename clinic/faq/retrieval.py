@@ -99,9 +99,17 @@ class FaqIndex:
         self.version = version
         self.faqs = tuple(faqs)
         self.texts = tuple(texts)
+        self.text_array = np.asarray(self.texts, dtype=object)
         self.owners = np.asarray(owners, dtype=np.int32)
         self.matrix = np.ascontiguousarray(matrix, dtype=np.float32).reshape(-1, DIMENSION)
         self.by_name = {faq.name: faq for faq in self.faqs}
+        # rows are grouped by FAQ (``build`` appends each FAQ's texts together): where each
+        # FAQ's rows start, so each FAQ's best wording is one ``np.maximum.reduceat``
+        owners_list = self.owners.tolist()
+        if owners_list != sorted(owners_list):
+            raise ValueError("FaqIndex: the rows of each FAQ must be next to each other")
+        self.starts = np.searchsorted(self.owners, np.arange(len(self.faqs)))
+        self.present = np.isin(np.arange(len(self.faqs)), self.owners)
 
     @classmethod
     def empty(cls) -> "FaqIndex":
@@ -135,15 +143,18 @@ class FaqIndex:
             return []
         scores = self.matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
         if exclude_text is not None:
-            scores = np.where(np.asarray(self.texts) == exclude_text, -2.0, scores)
+            scores = np.where(self.text_array == exclude_text, -2.0, scores)
         best = np.full(len(self.faqs), -2.0, dtype=np.float32)
-        np.maximum.at(best, self.owners, scores)  # each FAQ's best wording, exactly
+        rows_of = self.present.nonzero()[0]
+        best[rows_of] = np.maximum.reduceat(scores, self.starts[rows_of])  # each FAQ's best
         matches: List[FaqMatch] = []
-        for owner in np.argsort(-best)[:limit]:
+        top = np.argpartition(-best, limit - 1)[:limit] if len(best) > limit else np.arange(len(best))
+        for owner in top[np.argsort(-best[top])]:
             if best[owner] <= -2.0:
                 break
-            rows = np.flatnonzero(self.owners == owner)
-            row = int(rows[np.argmax(scores[rows])])
+            start = int(self.starts[owner])
+            end = int(self.starts[owner + 1]) if owner + 1 < len(self.starts) else len(scores)
+            row = start + int(np.argmax(scores[start:end]))
             faq = self.faqs[int(owner)]
             matches.append(FaqMatch(faq.name, faq.question, float(best[owner]), self.texts[row]))
         return matches
