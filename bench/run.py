@@ -156,7 +156,7 @@ def render(results: Dict[str, object]) -> str:
         "",
         f"- Measured: {results['date']}",
         f"- Machine: {results['machine']}",
-        f"- Model: models/clinic.tar.gz; servers started by the real launcher on SQLite "
+        "- Model: models/clinic.tar.gz; servers started by the real launcher on SQLite "
         "(the `make run` defaults), requests over REST from the same machine.",
         f"- Turn mix: {', '.join(repr(t) for t in MIX)}",
         "",
