@@ -43,15 +43,9 @@ from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set,
 
 import yaml
 
-from staff import short_messages
 from clinic.settings import PROJECT_ROOT
-
-HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
-HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
-# Every held-out batch; the accuracy is reported per batch and over all of them.
-HELDOUT_FILES = (HELDOUT_FILE, HELDOUT_DIR / "questions_batch2.yml")
-# Held-out FAQ questions (labelled with the FAQ that must answer): make eval's FAQ figure.
-FAQ_HELDOUT_FILE = HELDOUT_DIR / "faq_questions.yml"
+from staff import short_messages
+from staff.heldout import HELDOUT_FILES
 RESULTS_DIR = PROJECT_ROOT / "results"
 CV_DIR = RESULTS_DIR / "cross-validation"
 REPORT_FILE = PROJECT_ROOT / "docs" / "nlu-quality.md"
@@ -287,7 +281,7 @@ def seen_in_training(questions: Sequence[HeldOutQuestion], examples: Iterable[st
     Both sets were written apart, so short common phrasings ("hi", "what is nmt") meet by
     chance; the report counts them and gives the accuracy without them as well.
     """
-    from staff.faq.check import normalise
+    from clinic.faq.model import normalise
 
     trained = {normalise(text) for text in examples}
     return {q.text for q in questions if normalise(q.text) in trained}

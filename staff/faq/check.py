@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
-from staff.evaluation import FAQ_HELDOUT_FILE, HELDOUT_FILES
+from staff.heldout import FAQ_HELDOUT_FILE, HELDOUT_FILES
 from clinic.faq.model import (
     FAQ_INTENT,
     MIN_PHRASINGS,

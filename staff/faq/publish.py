@@ -52,6 +52,7 @@ from clinic.settings import PROJECT_ROOT, Settings
 from staff.faq.check import load_project_data, report, static_problems
 from staff.faq.gate import GateReport, run_gate
 from staff.faq.load import load_faq_folder
+from staff.heldout import HELDOUT_FILES
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_REFUSED, EXIT_STORE, EXIT_NEWER = 0, 1, 2, 3, 4, 5
 SYNC_FILE = PROJECT_ROOT / "var" / "faq-sync.json"
@@ -142,8 +143,6 @@ def model_others(model: Path = MODEL) -> np.ndarray:
 
 def therapy_questions() -> List[Tuple[str, str]]:
     """(question, topic) of the held-out therapy questions (``topic`` other than none)."""
-    from staff.evaluation import HELDOUT_FILES
-
     found: List[Tuple[str, str]] = []
     for path in HELDOUT_FILES:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -26,8 +26,9 @@ from clinic.faq.model import Faq
 from clinic.faq.retrieval import FaqIndex, RetrievalSettings, faq_texts
 from clinic.settings import PROJECT_ROOT
 from staff.faq.gate import Outcome, outcome
+from staff.heldout import FAQ_HELDOUT_FILE
 
-FAQ_HELDOUT = PROJECT_ROOT / "tests" / "heldout" / "faq_questions.yml"
+FAQ_HELDOUT = FAQ_HELDOUT_FILE
 NO_FAQ = ("none", "therapy")
 TARGET = 0.95
 

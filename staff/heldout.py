@@ -1,0 +1,14 @@
+"""Where the held-out sets are: visitor messages written apart from the training data and the
+FAQ files, never trained on (tests/heldout/README.md). Paths only, so that every staff tool
+can name them without importing the tool that measures them."""
+
+from __future__ import annotations
+
+from clinic.settings import PROJECT_ROOT
+
+HELDOUT_DIR = PROJECT_ROOT / "tests" / "heldout"
+HELDOUT_FILE = HELDOUT_DIR / "questions.yml"
+# Every batch of therapy-topic questions; the accuracy is reported per batch and overall.
+HELDOUT_FILES = (HELDOUT_FILE, HELDOUT_DIR / "questions_batch2.yml")
+# Held-out FAQ questions (labelled with the FAQ that must answer): make eval's FAQ figure.
+FAQ_HELDOUT_FILE = HELDOUT_DIR / "faq_questions.yml"
