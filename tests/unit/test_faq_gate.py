@@ -7,33 +7,20 @@ axis 2, therapy questions on axis 7.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import pytest
 
-from clinic.faq.model import Faq, Phrasing
-from clinic.faq.retrieval import DIMENSION, FaqIndex, RetrievalSettings
+from clinic.faq.model import Faq
+from clinic.faq.retrieval import DIMENSION, FaqIndex
 from staff.faq.gate import GateReport, Outcome, duplicate_answers, run_gate
+from tests.unit.faq_vectors import SETTINGS, make_faq, vec
 
-SETTINGS = RetrievalSettings(answer_threshold=0.45, therapy_margin=0.0, choice_margin=0.03)
 NO_OTHERS = np.zeros((0, DIMENSION), dtype=np.float32)
 Therapy = Sequence[Tuple[str, str, np.ndarray]]
 
 
-def vec(weights: Mapping[int, float]) -> np.ndarray:
-    """A unit vector with the given weights on the given axes (normalised)."""
-    vector = np.zeros(DIMENSION, dtype=np.float32)
-    for axis, weight in weights.items():
-        vector[axis] = weight
-    return vector / np.linalg.norm(vector)
-
-
-def make_faq(name: str, question: str, wordings: Sequence[str], answer: str = "") -> Faq:
-    return Faq(name=name, path=Path("faq") / f"{name}.yml", question=question,
-               asked_as=tuple(Phrasing(text, i + 3) for i, text in enumerate(wordings)),
-               answer=answer or f"The answer about {name}.")
 
 
 VECTORS: Dict[str, np.ndarray] = {

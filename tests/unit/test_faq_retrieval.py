@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Sequence
+from typing import Dict, Iterator, List, Sequence
 
 import numpy as np
 import pytest
 
 from clinic.faq.live import LiveFaqs
-from clinic.faq.model import Faq, Phrasing
 from clinic.faq.retrieval import (
     DIMENSION,
     ENCODER_ID,
@@ -29,22 +28,10 @@ from clinic.faq.retrieval import (
     nearest_other,
 )
 from clinic.faq.store import FaqStore
-
-SETTINGS = RetrievalSettings(answer_threshold=0.45, therapy_margin=0.0, choice_margin=0.03)
-
-
-def vec(weights: Mapping[int, float]) -> np.ndarray:
-    """A unit vector with the given weights on the given axes (normalised)."""
-    vector = np.zeros(DIMENSION, dtype=np.float32)
-    for axis, weight in weights.items():
-        vector[axis] = weight
-    return vector / np.linalg.norm(vector)
+from tests.unit.faq_vectors import SETTINGS, make_faq, vec
 
 
-def make_faq(name: str, question: str, wordings: Sequence[str], answer: str = "") -> Faq:
-    return Faq(name=name, path=Path("faq") / f"{name}.yml", question=question,
-               asked_as=tuple(Phrasing(text, i + 3) for i, text in enumerate(wordings)),
-               answer=answer or f"The answer about {name}.")
+
 
 
 PARKING = make_faq("parking", "Is there parking?",
