@@ -1,6 +1,10 @@
 """NLU component that puts the deterministic emergency check in front of everything.
 
-Placed after the intent classifier and before the FallbackClassifier:
+Placed after Rasa's FallbackClassifier (and before the FAQ retriever, which never takes a
+safety intent), so nothing after it can undo an alarm. Before it, the FallbackClassifier
+turned a forced ``emergency`` into ``nlu_fallback`` whenever the classifier's own best guess
+was within its ambiguity threshold of 1.0 (a Spanish chest-pain message got "I don't know
+that one"):
 
 * when ``clinic.safety.emergency.detect_emergency`` matches, the message's intent becomes
   ``emergency`` or ``crisis`` with confidence 1.0, whatever the classifier said, so the
@@ -11,7 +15,9 @@ Placed after the intent classifier and before the FallbackClassifier:
   It is set on every emergency and crisis message, so the slot never answers a new
   emergency in the language of an old one;
 * when it does not match but the classifier guessed a safety intent, that guess is demoted
-  (the next intent in the ranking wins): only the deterministic check may raise an alarm,
+  (the next intent in the ranking wins, or ``nlu_fallback`` when that one is below
+  ``fallback_threshold``, as the FallbackClassifier would have decided): only the
+  deterministic check may raise an alarm,
   which keeps false alarms measurable in docs/safety.md. Setting ``keep_classifier_above``
   (e.g. 0.9) in config.yml lets a classifier guess at or above that confidence through as
   well; it is off (``null``) until it has been measured with a trained model;
@@ -60,13 +66,16 @@ def _ranking_entry(name: str, confidence: float) -> Dict[str, Any]:
 class SafetyGate(GraphComponent):
     """Overrides the predicted intent for emergencies and empty messages."""
 
-    def __init__(self, keep_classifier_above: Optional[float] = None) -> None:
+    def __init__(self, keep_classifier_above: Optional[float] = None,
+                 fallback_threshold: float = 0.55) -> None:
         self.keep_classifier_above = keep_classifier_above
+        self.fallback_threshold = fallback_threshold
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """``keep_classifier_above``: confidence at which a classifier-only safety guess stays."""
-        return {"keep_classifier_above": None}
+        """``keep_classifier_above``: confidence at which a classifier-only safety guess stays;
+        ``fallback_threshold``: the FallbackClassifier's threshold (keep them equal)."""
+        return {"keep_classifier_above": None, "fallback_threshold": 0.55}
 
     @classmethod
     def create(
@@ -81,7 +90,12 @@ class SafetyGate(GraphComponent):
             raise ValueError(
                 f"SafetyGate: keep_classifier_above must be in (0, 1], got {threshold!r}"
             )
-        return cls(None if threshold is None else float(threshold))
+        fallback = float(config.get("fallback_threshold", 0.55))
+        if not 0.0 <= fallback <= 1.0:
+            raise ValueError(
+                f"SafetyGate: fallback_threshold must be in [0, 1], got {fallback!r}"
+            )
+        return cls(None if threshold is None else float(threshold), fallback)
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Applies the gate to each message."""
@@ -118,7 +132,11 @@ class SafetyGate(GraphComponent):
             if not ranking:
                 self._force(message, EMPTY_MESSAGE_INTENT)
                 return
-            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            best = dict(ranking[0])
+            if float(best.get("confidence") or 0.0) < self.fallback_threshold:
+                best = _ranking_entry(EMPTY_MESSAGE_INTENT, self.fallback_threshold)
+                ranking = [best] + ranking
+            message.set(INTENT, best, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
 
     @staticmethod

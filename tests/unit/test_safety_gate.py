@@ -55,11 +55,54 @@ def test_a_crisis_is_forced_to_the_crisis_intent() -> None:
 def test_a_classifier_only_guess_is_demoted() -> None:
     message = _message(
         "the chest workout made my pecs sore",
-        _rank(("emergency", 0.7), ("crisis", 0.2), ("ask_fmm_overview", 0.1)),
+        _rank(("emergency", 0.3), ("crisis", 0.05), ("ask_fmm_overview", 0.65)),
     )
     _gate().process([message])
     assert _intent(message)["name"] == "ask_fmm_overview"
     assert {r["name"] for r in message.get(INTENT_RANKING_KEY)} == {"ask_fmm_overview"}
+
+
+def test_a_demoted_guess_whose_next_intent_is_unsure_becomes_fallback() -> None:
+    # the gate runs after the FallbackClassifier, so it decides as that one would have
+    message = _message(
+        "the chest workout made my pecs sore",
+        _rank(("emergency", 0.7), ("crisis", 0.2), ("ask_fmm_overview", 0.1)),
+    )
+    _gate().process([message])
+    assert _intent(message) == {"name": "nlu_fallback", "confidence": 0.55}
+    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == [
+        "nlu_fallback", "ask_fmm_overview"]
+
+
+def test_nothing_after_the_fallback_classifier_undoes_an_alarm() -> None:
+    """The Spanish chest pain that got "I don't know that one": the classifier's best guess
+    was close to 1.0, so a FallbackClassifier *after* the gate saw an ambiguity."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    fallback = FallbackClassifier({"threshold": 0.55, "ambiguity_threshold": 0.1})
+    message = _message("me duele el pecho y se me va al brazo izquierdo",
+                       _rank(("ask_nerve_entrapment", 0.95), ("greet", 0.05)))
+    gated_first = _message("me duele el pecho y se me va al brazo izquierdo",
+                           _rank(("ask_nerve_entrapment", 0.95), ("greet", 0.05)))
+    _gate().process([gated_first])
+    fallback.process([gated_first])  # the old order: the alarm is lost
+    assert _intent(gated_first)["name"] == "nlu_fallback"
+    fallback.process([message])  # config.yml's order
+    _gate().process([message])
+    assert _intent(message) == {"name": "emergency", "confidence": 1.0}
+
+
+def test_config_puts_the_gate_after_the_fallback_classifier() -> None:
+    import yaml
+
+    from clinic.settings import PROJECT_ROOT
+
+    config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+    names = [str(c["name"]).rsplit(".", 1)[-1] for c in config["pipeline"]]
+    assert names.index("SafetyGate") > names.index("FallbackClassifier")
+    gate = next(c for c in config["pipeline"] if str(c["name"]).endswith("SafetyGate"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    assert gate.get("fallback_threshold", 0.55) == fallback["threshold"]
 
 
 def test_a_guess_with_nothing_else_ranked_becomes_fallback() -> None:
@@ -70,7 +113,7 @@ def test_a_guess_with_nothing_else_ranked_becomes_fallback() -> None:
 
 def test_the_optional_threshold_keeps_confident_classifier_guesses() -> None:
     confident = _message("something new", _rank(("crisis", 0.95), ("greet", 0.05)))
-    unsure = _message("something new", _rank(("crisis", 0.6), ("greet", 0.4)))
+    unsure = _message("something new", _rank(("crisis", 0.3), ("greet", 0.7)))
     _gate(keep_classifier_above=0.9).process([confident, unsure])
     assert _intent(confident)["name"] == "crisis"
     assert _intent(unsure)["name"] == "greet"
