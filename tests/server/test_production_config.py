@@ -16,8 +16,18 @@ import sqlalchemy as sa
 from tests.conftest import Stack, start_stack, stop_stack
 
 
+def _drop_faq_tables(url: str) -> None:
+    """A fresh FAQ store: the stack seeds it from faq/ as a fresh install does."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for table in ("faq_head", "faq_versions", "faq_activations", "faq_vectors"):
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def production_stack(tmp_path_factory, postgres_url: str, redis_url: str) -> Iterator[Stack]:
+    _drop_faq_tables(postgres_url)
     running = start_stack(
         tmp_path_factory.mktemp("prod"),
         {"DATABASE_URL": postgres_url, "REDIS_URL": redis_url},
@@ -57,3 +67,16 @@ def test_conversation_uses_postgres_and_redis(production_stack: Stack, postgres_
         ).scalar()
     assert users == 2
     assert any(f"clinic:lock:{sender}" in command for command in seen), seen[:20]
+
+
+def test_faqs_are_answered_from_the_postgres_faq_store(production_stack: Stack,
+                                                      postgres_url: str) -> None:
+    reply = production_stack.rest(f"prod-faq-{uuid.uuid4().hex}", "how much does a session cost")
+    assert "current prices" in reply[0]["text"], reply
+    engine = sa.create_engine(postgres_url)
+    with engine.connect() as conn:
+        live = conn.execute(sa.text("SELECT live_version FROM faq_head")).scalar()
+        author = conn.execute(sa.text("SELECT author FROM faq_versions WHERE version = :v"),
+                              {"v": live}).scalar()
+    engine.dispose()
+    assert live == 1 and author  # the faq/ files, seeded as a fresh install's first version
