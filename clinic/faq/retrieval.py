@@ -148,7 +148,8 @@ class FaqIndex:
         rows_of = self.present.nonzero()[0]
         best[rows_of] = np.maximum.reduceat(scores, self.starts[rows_of])  # each FAQ's best
         matches: List[FaqMatch] = []
-        top = np.argpartition(-best, limit - 1)[:limit] if len(best) > limit else np.arange(len(best))
+        top = (np.argpartition(-best, limit - 1)[:limit] if len(best) > limit
+               else np.arange(len(best)))
         for owner in top[np.argsort(-best[top])]:
             if best[owner] <= -2.0:
                 break

@@ -50,8 +50,10 @@ class Traffic:
         self.turns: Dict[str, int] = {}
         self.silent: List[str] = []
         self.errors: List[str] = []
-        self.threads = [threading.Thread(target=self._visitor, args=(f"bg-{n}-{uuid.uuid4().hex[:6]}",))
-                        for n in range(BACKGROUND)]
+        self.threads = [
+            threading.Thread(target=self._visitor, args=(f"bg-{n}-{uuid.uuid4().hex[:6]}",))
+            for n in range(BACKGROUND)
+        ]
 
     def _visitor(self, sender: str) -> None:
         turn = 0
