@@ -38,7 +38,7 @@ $(MODEL): $(STAMP) $(SPACY) $(ENCODER) $(TRAIN_INPUTS)
 
 train: $(MODEL)  ## train the assistant if data or config changed
 
-run: $(MODEL)  ## set up, train if needed, start Rasa (5005), actions (5055), demo page (8080)
+run: $(MODEL)  ## set up, train if needed, start Rasa (5005), actions (5055), demo page (8080), staff console (8090)
 	@$(PY) -m staff.faq.publish seed
 	@$(PY) -m clinic.launcher
 
@@ -67,7 +67,7 @@ clean:  ## remove trained models and runtime data (keeps .venv)
 	rm -rf models var results
 
 # ---- staff FAQs (docs/staff-guide.md) ------------------------------------------------------
-.PHONY: faq-check retrain rollback rollback-model faq-export faq-history review
+.PHONY: faq-check retrain rollback rollback-model faq-export faq-history review staff-user
 
 faq-check: $(STAMP) $(SPACY) $(ENCODER)  ## check the FAQ files in faq/ and what publishing them would change
 	@$(PY) -m staff.faq.publish check
@@ -86,6 +86,9 @@ faq-export: $(STAMP)  ## write the live FAQ version into faq/*.yml
 
 faq-history: $(STAMP)  ## list the FAQ versions (number, author, time, what changed)
 	@$(PY) -m staff.faq.publish history
+
+staff-user: $(STAMP)  ## create or reset a staff console account: NAME=ana ROLE=editor|admin (password from stdin)
+	@$(PY) -m staff.console.users --name "$(NAME)" --role "$(ROLE)"
 
 review: $(STAMP)  ## questions the assistant did not answer well (ARGS="--csv review.csv")
 	@$(PY) -m staff.review $(ARGS)

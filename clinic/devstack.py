@@ -96,6 +96,7 @@ def stack_env(tmp: Path, rasa_port: int, action_port: int, web_port: int) -> Dic
         ACTION_PORT=str(action_port),
         WEB_PORT=str(web_port),
         BOOKING_WORKER_PORT=str(free_port()),
+        CONSOLE_PORT=str(free_port()),
         ALLOWED_ORIGINS=f"http://127.0.0.1:{web_port},http://localhost:{web_port}",
         RASA_API_TOKEN=API_TOKEN,
         DATABASE_URL=f"sqlite:///{tmp / 'conversations.db'}",

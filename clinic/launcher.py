@@ -1,4 +1,5 @@
-"""``make run``: starts the action server, Rasa server, demo page and booking worker; supervises them.
+"""``make run``: starts the action server, Rasa server, demo page, booking worker and staff
+console; supervises them.
 
 * refuses to start when a port is taken, naming the port and what to do;
 * refuses a model trained by another Rasa version (CVE-2024-49375: never load models made
@@ -104,7 +105,7 @@ def check_ports(ports: Dict[str, int], host: str = "127.0.0.1") -> None:
         raise LaunchError(
             "Port already in use: " + ", ".join(busy) + ". Stop the program using it "
             "(e.g. an earlier `make run`: `lsof -i :PORT` shows it) or choose other ports "
-            "with RASA_PORT, ACTION_PORT and WEB_PORT."
+            "with RASA_PORT, ACTION_PORT, WEB_PORT and CONSOLE_PORT."
         )
 
 
@@ -209,6 +210,25 @@ def services(settings: Settings) -> List[Service]:
     ]
 
 
+def console_port(env: Optional[Dict[str, str]] = None) -> int:
+    """The staff console's port (``CONSOLE_PORT``, default 8090)."""
+    raw = ((env if env is not None else os.environ).get("CONSOLE_PORT") or "8090").strip()
+    try:
+        port = int(raw)
+    except ValueError as exc:
+        raise LaunchError(f"CONSOLE_PORT must be a port number, got {raw!r}") from exc
+    if not 0 < port < 65536:
+        raise LaunchError(f"CONSOLE_PORT must be between 1 and 65535, got {port}")
+    return port
+
+
+def console_service(env: Optional[Dict[str, str]] = None) -> Service:
+    """The staff console (``python -m staff.console``, its own process: ``clinic/`` never
+    imports ``staff/``)."""
+    return Service("staff console", [sys.executable, "-m", "staff.console"],
+                   f"http://127.0.0.1:{console_port(env)}/health")
+
+
 def healthy(url: str) -> bool:
     """True when ``url`` answers 200."""
     try:
@@ -256,9 +276,11 @@ def wait_healthy(service: Service, timeout: float) -> None:
 def run(settings: Settings) -> int:
     """Starts and supervises all servers until Ctrl-C."""
     check_model(settings.model_path)
+    console = console_service()
     check_ports({"Rasa server": settings.rasa_port, "action server": settings.action_port,
                  "demo page": settings.web_port,
-                 "booking worker": settings.booking_worker_port})
+                 "booking worker": settings.booking_worker_port,
+                 "staff console": console_port()})
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     env = child_env(settings)
     started: List[Service] = []
@@ -276,7 +298,7 @@ def run(settings: Settings) -> int:
         service.started_at = time.monotonic()
 
     try:
-        for service in services(settings):
+        for service in [*services(settings), console]:
             print(f"==> starting the {service.name}", flush=True)
             start(service)
             started.append(service)
@@ -284,6 +306,8 @@ def run(settings: Settings) -> int:
         print(
             "\n==> ready. Chat with the assistant:\n"
             f"    demo clinic page with the widget: http://localhost:{settings.web_port}/\n"
+            f"    staff console: http://localhost:{console_port()}/ (first account: "
+            "`make staff-user NAME=you ROLE=admin`)\n"
             f"    REST: curl -s localhost:{settings.rasa_port}/webhooks/rest/webhook "
             "-d '{\"sender\":\"me\",\"message\":\"hello\"}'\n"
             "    Press Ctrl-C to stop everything.\n",

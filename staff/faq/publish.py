@@ -31,9 +31,9 @@ import os
 import sys
 import tarfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import Dict, List, Optional, Protocol, Sequence, TextIO, Tuple
 
 import numpy as np
 import yaml
@@ -46,6 +46,7 @@ from clinic.faq.store import (
     FaqVersion,
     StaleVersion,
     StoreError,
+    VersionInfo,
     content_hash,
 )
 from clinic.settings import PROJECT_ROOT, Settings
@@ -184,9 +185,25 @@ class Vectors:
 # --------------------------------------------------------------------------- the steps
 
 
+class FaqSource(Protocol):
+    """Where FAQs come from instead of ``faq_dir`` (the staff console's draft)."""
+
+    def load(self) -> Tuple[List[Faq], List[Problem]]:
+        """The FAQs and the problems found reading them."""
+
+    def synced_version(self) -> Optional[int]:
+        """The newest store version these FAQs have seen (the files' sync record)."""
+
+    def mark_synced(self, version: Optional[int]) -> None:
+        """Records that these FAQs have seen store version ``version``."""
+
+
 @dataclass
 class Publisher:
-    """Checks, gates and publishes the FAQ files of ``faq_dir`` to ``store``."""
+    """Checks, gates and publishes the FAQ files of ``faq_dir`` (or of ``source``) to
+    ``store``. After ``publish`` the verdict, problems and new version are kept in
+    ``last_report``, ``last_problems`` and ``last_info`` for callers that word their own
+    messages (the staff console)."""
 
     store: FaqStore
     faq_dir: Path = PROJECT_ROOT / "faq"
@@ -194,6 +211,11 @@ class Publisher:
     author: str = "files"
     out: TextIO = sys.stdout
     model: Path = MODEL
+    source: Optional[FaqSource] = None
+    last_report: Optional[GateReport] = field(default=None, init=False)
+    last_problems: List[Problem] = field(default_factory=list, init=False)
+    last_info: Optional[VersionInfo] = field(default=None, init=False)
+    last_newer: Optional[FaqVersion] = field(default=None, init=False)
 
     def say(self, text: str) -> None:
         """One line of progress."""
@@ -201,7 +223,7 @@ class Publisher:
 
     def load_checked(self) -> Tuple[List[Faq], List[Problem]]:
         """The files, and every static check (``make faq-check``'s messages)."""
-        faqs, problems = load_faq_folder(self.faq_dir)
+        faqs, problems = self.source.load() if self.source else load_faq_folder(self.faq_dir)
         problems += static_problems(faqs, self.faq_dir, load_project_data())
         return faqs, problems
 
@@ -236,6 +258,7 @@ class Publisher:
             self.say(f"FAQ store: version {live.version} is live (nothing to seed).")
             return EXIT_OK
         faqs, problems = self.load_checked()
+        self.last_problems = problems
         errors = [p for p in problems if p.is_error]
         if problems:
             self.say(report(problems, len(faqs), self.faq_dir, footer=bool(errors)))
@@ -245,17 +268,19 @@ class Publisher:
         url = self.store.url
         if live is not None and content_hash(faqs) == live.info.content_hash:
             if not dry_run:  # the files have seen everything published so far
-                write_sync(url, self.store.newest_version_number(), self.sync_file)
+                self._mark_synced(self.store.newest_version_number())
             self.say(f"The FAQ files are the same as the live version {live.version}: "
                      "nothing to publish.")
             return EXIT_OK
         unseen = self._unseen_version(url) if live is not None and not force else None
+        self.last_newer = unseen
         if unseen is not None:
             self.say(self._newer_message(unseen, faqs))
             return EXIT_NEWER
         vectors = Vectors(self.store)
         self.say("Checking the new FAQs against the live ones (a few seconds) ...")
         verdict = self.gate(faqs, live, vectors)
+        self.last_report = verdict
         if verdict.loo_accuracy is not None:
             self.say(f"  ways of asking that find their own FAQ: {verdict.loo_hits} of "
                      f"{verdict.loo_total}; therapy test questions taken by an FAQ: "
@@ -285,7 +310,8 @@ class Publisher:
             self.say(f"Not published: {exc}. The assistant keeps answering with version "
                      f"{live.version if live else 'none'}. Try again later.")
             return EXIT_STORE
-        write_sync(url, info.version, self.sync_file)
+        self.last_info = info
+        self._mark_synced(info.version)
         seconds = time.monotonic() - started
         self.say(f"Published FAQ version {info.version} ({'; '.join(changes)}) in "
                  f"{seconds:.1f} s. The running assistant answers with it within 2 seconds. "
@@ -296,11 +322,19 @@ class Publisher:
         """The newest version the files have not seen: published after the version they were
         last published as or exported from (any version, when there is no such record).
         A rollback publishes nothing, so files rolled back from can be fixed and published."""
-        synced = read_sync(url, self.sync_file)
+        synced = (self.source.synced_version() if self.source
+                  else read_sync(url, self.sync_file))
         newest = self.store.newest_version_number()
         if newest is None or (synced is not None and newest <= synced):
             return None
         return self.store.get(newest)
+
+    def _mark_synced(self, version: Optional[int]) -> None:
+        """Records that the FAQs (files or ``source``) have seen store version ``version``."""
+        if self.source:
+            self.source.mark_synced(version)
+        else:
+            write_sync(self.store.url, version, self.sync_file)
 
     def _newer_message(self, newer: FaqVersion, faqs: Sequence[Faq]) -> str:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(newer.info.created_at))

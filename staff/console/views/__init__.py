@@ -1,0 +1,1 @@
+"""One module per kind of page; ``base`` holds the shared request handling."""
