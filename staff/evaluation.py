@@ -446,6 +446,16 @@ def rasa_env() -> Dict[str, str]:
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": path}
 
 
+def cross_validation_env() -> Dict[str, str]:
+    """``rasa_env`` with an empty FAQ store: cross-validation measures the intent model, so
+    the FaqRetriever must not answer from whatever FAQs this machine's store holds (the
+    figures would change with the clinic's FAQs); FAQs have their own held-out measurement
+    (``staff.faq.quality``)."""
+    empty = RESULTS_DIR / "cv-no-faqs.db"
+    empty.parent.mkdir(parents=True, exist_ok=True)
+    return {**rasa_env(), "DATABASE_URL": f"sqlite:///{empty}"}
+
+
 def run_cross_validation(out_dir: Path = CV_DIR, seeds: Sequence[int] = CV_SEEDS
                          ) -> IntentReport:
     """Runs one seeded cross-validation per seed and averages their intent reports."""
@@ -455,7 +465,7 @@ def run_cross_validation(out_dir: Path = CV_DIR, seeds: Sequence[int] = CV_SEEDS
         run_dir.mkdir(parents=True, exist_ok=True)
         print(f"    split {len(reports) + 1} of {len(seeds)} (seed {seed})", flush=True)
         result = subprocess.run(cross_validation_command(run_dir, seed=seed), cwd=PROJECT_ROOT,
-                                env=rasa_env())
+                                env=cross_validation_env())
         if result.returncode != 0:
             raise EvaluationError(f"cross-validation failed (exit code {result.returncode})")
         reports.append(_read_intent_report(run_dir))

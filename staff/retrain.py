@@ -58,7 +58,7 @@ from typing import (
     Tuple,
 )
 
-from staff.evaluation import HELDOUT_FILES, cross_validation_command
+from staff.evaluation import HELDOUT_FILES, cross_validation_command, cross_validation_env
 from staff.evaluation import rasa_env as _rasa_env
 from clinic.faq.model import Faq
 from clinic.settings import PROJECT_ROOT, Settings
@@ -318,7 +318,7 @@ def cross_validation_f1(data: Sequence[str], work: Path, folds: int = 3) -> Opti
             shutil.copy(source, nlu_dir / f"{index:03d}-{source.name}")
     out = work / "cv-results"
     result = subprocess.run(cross_validation_command(out, folds=folds, nlu=str(nlu_dir)),
-                            cwd=PROJECT_ROOT, env=_rasa_env(), stdout=subprocess.DEVNULL,
+                            cwd=PROJECT_ROOT, env=cross_validation_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     report_file = out / "intent_report.json"
     if result.returncode != 0 or not report_file.is_file():

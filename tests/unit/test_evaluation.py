@@ -331,3 +331,13 @@ def test_a_staff_faq_answer_is_its_own_outcome() -> None:
     assert outcome == "faq:cancellation"
     assert ShortResult(ShortMessage("need to reschedule", "cancel"), outcome, answered).sensible
     assert not ShortResult(ShortMessage("need to reschedule", "greet"), outcome, answered).sensible
+
+
+def test_cross_validation_runs_without_the_machines_faqs(monkeypatch) -> None:
+    """The intent model's figure must not depend on the FAQs in this machine's store."""
+    from staff.evaluation import RESULTS_DIR, cross_validation_env
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///var/conversations.db")
+    env = cross_validation_env()
+    assert env["DATABASE_URL"] == f"sqlite:///{RESULTS_DIR / 'cv-no-faqs.db'}"
+    assert env["RASA_TELEMETRY_ENABLED"] == "false"
