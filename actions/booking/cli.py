@@ -89,30 +89,38 @@ def format_table(items: Sequence[StoredRequest]) -> str:
     return "\n".join(lines)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (= + - @, tab, CR)
+    gets a leading quote, so a visitor's "=HYPERLINK(...)" as a name never runs."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def write_csv(items: Sequence[StoredRequest], handle: TextIO) -> None:
-    """Every request, all fields, one row each."""
+    """Every request, all fields, one row each, every cell spreadsheet-safe."""
     writer = csv.writer(handle)
     writer.writerow(CSV_COLUMNS)
     for item in items:
         r = item.request
-        writer.writerow(
-            [
-                r.id,
-                r.kind,
-                r.created_at.isoformat() if r.created_at else "",
-                r.name,
-                r.phone or "",
-                r.email or "",
-                r.therapy,
-                r.preferred_times,
-                json.dumps(r.preferred_times_parsed) if r.preferred_times_parsed else "",
-                r.concern or "",
-                r.contraindication_note or "",
-                "yes" if r.consent else "no",
-                r.handled_at.isoformat() if r.handled_at else "",
-                delivery_status(item),
-            ]
-        )
+        cells = [
+            r.id,
+            r.kind,
+            r.created_at.isoformat() if r.created_at else "",
+            r.name,
+            r.phone or "",
+            r.email or "",
+            r.therapy,
+            r.preferred_times,
+            json.dumps(r.preferred_times_parsed) if r.preferred_times_parsed else "",
+            r.concern or "",
+            r.contraindication_note or "",
+            "yes" if r.consent else "no",
+            r.handled_at.isoformat() if r.handled_at else "",
+            delivery_status(item),
+        ]
+        writer.writerow([spreadsheet_safe(str(cell)) for cell in cells])
 
 
 def main(argv: Optional[List[str]] = None, out: TextIO = sys.stdout) -> int:

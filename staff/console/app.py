@@ -15,12 +15,14 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.booking.store import BookingStore
 from clinic.faq.store import FaqStore
 from staff.console.accounts import Accounts
 from staff.console.audit import AuditLog
 from staff.console.config import ConsoleSettings
 from staff.console.db import make_engine
 from staff.console.drafts import Draft
+from staff.console.inbox import Inbox
 from staff.console.publishing import TryIt
 from staff.console.ratelimit import RateLimiter
 from staff.console.sessions import COOKIE, Sessions, same_token
@@ -50,9 +52,18 @@ class Console:
     sessions: Sessions
     audit: AuditLog
     draft: Draft
+    inbox: Inbox
     try_it: TryIt
     login_limiter: RateLimiter
     templates: Environment
+    bookings: Optional[BookingStore] = None
+
+    def booking_store(self) -> BookingStore:
+        """The booking store (``BOOKING_DATABASE_URL``), opened on first use so that a
+        booking database problem never keeps the FAQ pages from starting."""
+        if self.bookings is None:
+            self.bookings = BookingStore.from_url(self.settings.booking_database_url)
+        return self.bookings
 
     @classmethod
     def build(cls, settings: ConsoleSettings) -> "Console":
@@ -68,6 +79,7 @@ class Console:
             sessions=Sessions(engine, settings.idle_seconds),
             audit=AuditLog(engine),
             draft=Draft(engine, store),
+            inbox=Inbox(engine, settings.database_url),
             try_it=TryIt(store),
             login_limiter=RateLimiter(settings.login_rate_limit,
                                       settings.login_rate_window_s),
@@ -110,7 +122,7 @@ async def add_headers(request: Request, response: HTTPResponse) -> None:
 
 def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     """The console application (``python -m staff.console`` serves it)."""
-    from staff.console.views import admin, auth, faqs, history
+    from staff.console.views import admin, auth, bookings, faqs, history, review
 
     app = Sanic(name)
     app.config.ACCESS_LOG = False  # URLs only, but there is nothing worth logging there
@@ -118,6 +130,6 @@ def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     app.register_middleware(load_session, "request")
     app.register_middleware(add_headers, "response")
     app.static("/static", str(HERE / "static"), name="static")
-    for module in (auth, faqs, history, admin):
+    for module in (auth, faqs, history, review, bookings, admin):
         module.register(app)
     return app

@@ -16,6 +16,7 @@ class ConsoleSettings:
     port: int = 8090
     interface: str = "127.0.0.1"
     database_url: str = "sqlite:///var/conversations.db"
+    booking_database_url: str = "sqlite:///var/bookings.db"  # the Bookings page reads it
     idle_minutes: float = 30.0
     max_failed_logins: int = 10
     login_rate_limit: int = 20  # failed sign-ins per client address ...
@@ -51,6 +52,7 @@ class ConsoleSettings:
             port=port,
             interface=env.get("CONSOLE_INTERFACE", "").strip() or d.interface,
             database_url=Settings.from_env(env).database_url,
+            booking_database_url=Settings.from_env(env).booking_database_url,
             idle_minutes=number("CONSOLE_IDLE_MINUTES", d.idle_minutes),
             login_rate_limit=int(number("CONSOLE_LOGIN_RATE_LIMIT", d.login_rate_limit)),
         )

@@ -5,7 +5,10 @@
   last activity;
 * ``console_audit``: who did what when (never a password or a token);
 * ``console_draft`` / ``console_draft_faqs``: the draft, a working copy of the FAQs based on
-  a store version; every FAQ row has a revision, so a stale save is refused.
+  a store version; every FAQ row has a revision, so a stale save is refused;
+* ``console_review_handled``: the review inbox's handled messages, as the sha256 of their
+  normalised (already redacted) text, never the text: what was added, turned into an FAQ or
+  dismissed does not come back.
 """
 
 from __future__ import annotations
@@ -60,6 +63,14 @@ draft_faqs_table = sa.Table(
     sa.Column("revision", sa.Integer, nullable=False),
     sa.Column("updated_by", sa.String(80), nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+review_handled_table = sa.Table(
+    "console_review_handled", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # sha256 of the normalised text
+    sa.Column("action", sa.String(20), nullable=False),  # added, new faq, dismissed
+    sa.Column("handled_by", sa.String(80), nullable=False),
+    sa.Column("handled_at", sa.Float, nullable=False),
 )
 
 

@@ -57,6 +57,14 @@ def test_csv_export(db: BookingStore, tmp_path: Path) -> None:
     assert oct(path.stat().st_mode)[-3:] == "600"
 
 
+def test_csv_cells_that_look_like_formulas_are_shown_as_text() -> None:
+    from actions.booking.cli import spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert [spreadsheet_safe(v) for v in ("+13105550142", "@a", "-2", "\tx", "Ana")] == [
+        "'+13105550142", "'@a", "'-2", "'\tx", "Ana"]
+
+
 def test_mark_handled(db: BookingStore) -> None:
     request_id = db.request_id  # type: ignore[attr-defined]
     out = io.StringIO()

@@ -34,8 +34,10 @@ def test_sign_in_add_publish_and_see_the_history(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="FAQs", exact=True)).to_be_visible()
-    for link in ("FAQs", "Review", "Bookings"):
+    for link in ("FAQs", "Review"):
         expect(page.get_by_role("link", name=link, exact=True)).to_be_visible()
+    # bookings (visitors' contact details) are for admins only
+    expect(page.get_by_role("link", name="Bookings", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Add an FAQ").click()
     page.get_by_label("Question").fill("Is there parking?")

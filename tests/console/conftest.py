@@ -1,6 +1,7 @@
-"""Console fixtures: ``python -m staff.console`` on a free port with a scratch SQLite
-database whose FAQ store holds faq/ as version 1, and two accounts made with the same
-command as ``make staff-user``."""
+"""Console fixtures: ``python -m staff.console`` on a free port with scratch SQLite
+databases (``DATABASE_URL`` whose FAQ store holds faq/ as version 1, and
+``BOOKING_DATABASE_URL``), and two accounts made with the same command as
+``make staff-user``."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def start_console(tmp: Path, extra: Optional[Dict[str, str]] = None, seed: bool 
     tmp.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp / 'console.db'}",
+               BOOKING_DATABASE_URL=f"sqlite:///{tmp / 'bookings.db'}",
                CONSOLE_PORT=str(port), FAQ_SYNC_FILE=str(tmp / "faq-sync.json"),
                PYTHONPATH=str(PROJECT_ROOT), RASA_TELEMETRY_ENABLED="false",
                PYTHONUNBUFFERED="1", CONSOLE_LOGIN_RATE_LIMIT="200", **(extra or {}))

@@ -1,4 +1,4 @@
-"""The audit log (admins), and the pages that come in a later slice (Review, Bookings)."""
+"""The audit log (admins)."""
 
 from __future__ import annotations
 
@@ -22,25 +22,6 @@ async def audit(request: Request) -> HTTPResponse:
     return render(request, "audit.html", entries=entries, when=_when)
 
 
-@requires()
-async def review(request: Request) -> HTTPResponse:
-    """Coming soon: the review inbox."""
-    return render(request, "soon.html", title="Review",
-                  what="the review inbox (visitor messages the assistant did not understand, "
-                  "grouped, with personal data removed)",
-                  meanwhile="make review")
-
-
-@requires()
-async def bookings(request: Request) -> HTTPResponse:
-    """Coming soon: booking requests."""
-    return render(request, "soon.html", title="Bookings",
-                  what="the booking requests with their delivery status",
-                  meanwhile="make bookings")
-
-
 def register(app: Sanic) -> None:
     """Adds this module's routes."""
     app.add_route(audit, "/audit", methods=["GET"], name="audit")
-    app.add_route(review, "/review", methods=["GET"], name="review")
-    app.add_route(bookings, "/bookings", methods=["GET"], name="bookings")

@@ -12,6 +12,7 @@ from sanic.response import HTTPResponse, redirect
 
 from clinic.faq.model import Faq
 from staff.console.drafts import Conflict, DraftFaq
+from staff.console.inbox import NEW_FAQ
 from staff.console.forms import (
     faq_from_form,
     matches_search,
@@ -90,8 +91,26 @@ def _form_page(request: Request, item: Optional[DraftFaq], values: Dict[str, str
 
 @requires()
 async def new_form(request: Request) -> HTTPResponse:
-    """An empty FAQ form."""
-    return _form_page(request, None, {"question": "", "ways": "", "answer": ""})
+    """An empty FAQ form; ``?review=<group>`` ("New FAQ from this" in the review inbox)
+    fills "Ways of asking" with the group's messages."""
+    values = {"question": "", "ways": "", "answer": "", "review": ""}
+    group_id = request.args.get("review", "")
+    if group_id:
+        group = await asyncio.to_thread(console_of(request).inbox.find, group_id)
+        if group is not None:
+            values.update(ways="\n".join(group.wordings), review=group.id)
+    return _form_page(request, None, values)
+
+
+def _handle_review_group(request: Request, group_id: str, name: str) -> None:
+    """The review group the new FAQ was made from leaves the inbox (audited)."""
+    console = console_of(request)
+    group = console.inbox.find(group_id) if group_id else None
+    if group is not None:
+        console.inbox.mark_handled(group.keys, NEW_FAQ, request.ctx.user.name)
+        console.audit.record(request.ctx.user.name, "review: new faq",
+                             f"group {group.id[:12]} ({group.count} message(s)) became "
+                             f"the FAQ {name} in the draft")
 
 
 @requires()
@@ -109,6 +128,8 @@ async def create(request: Request) -> HTTPResponse:
         faq = faq_from_form(name, values["question"], values["ways"], values["answer"])
         console.draft.create(faq, user)
     console.audit.record(user, "faq added to draft", f"'{faq.question}' ({name})")
+    await asyncio.to_thread(_handle_review_group, request, form_value(request, "review"),
+                            name)
     return redirect(f"/faqs/{name}?saved=1")
 
 
