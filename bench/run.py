@@ -104,7 +104,8 @@ def process_name(pid: int) -> str:
     for module, label in (("clinic.rasa_main", "Rasa server"),
                           ("clinic.action_server", "action server"),
                           ("clinic.web", "demo page"),
-                          ("actions.booking.worker", "booking worker")):
+                          ("actions.booking.worker", "booking worker"),
+                          ("staff.console", "staff console")):
         if module in text:
             return label
     return text[:40]
