@@ -593,7 +593,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         intents = read_cross_validation()
     elif not args.skip_cv:
         print(f"==> {FOLDS}-fold intent cross-validation, {len(CV_SEEDS)} seeded splits "
-              "(about 11 minutes each on 2 cores)")
+              "(about 4 minutes each on 2 cores)")
         intents = run_cross_validation()
     if not args.skip_heldout:
         questions = load_heldout()

@@ -141,3 +141,25 @@ def test_trained_with_count_length_predicts_and_reads_empty_text(tmp_path: Path)
     normal, empty = classifier.process([_message("what is nmt"), _message("", features=False)])
     assert normal.get(INTENT)["name"] == "ask_nmt_overview"
     assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
+
+
+def test_a_mostly_non_zero_matrix_is_trained_dense_with_the_same_predictions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clinic.nlu import intent_classifier as module
+
+    (tmp_path / "dense").mkdir()
+    (tmp_path / "sparse").mkdir()
+    dense = _trained(tmp_path / "dense")  # the dense vector columns make it mostly non-zero
+    examples = [_message("what is nmt"), _message("hi"), _message("bye bye")]
+    X, _ = dense._create_training_matrix(TrainingData([_message("hi", "greet")]))
+    assert isinstance(X, np.ndarray)
+
+    monkeypatch.setattr(module, "DENSE_FROM", 1.01)  # never dense: Rasa's sparse matrix
+    sparse = _trained(tmp_path / "sparse")
+    X, _ = sparse._create_training_matrix(TrainingData([_message("hi", "greet")]))
+    assert scipy.sparse.issparse(X)
+    for message in examples:
+        a = dense.process([Message(data=dict(message.data), features=message.features)])[0]
+        b = sparse.process([Message(data=dict(message.data), features=message.features)])[0]
+        assert a.get(INTENT)["name"] == b.get(INTENT)["name"]
+        assert abs(a.get(INTENT)["confidence"] - b.get(INTENT)["confidence"]) < 1e-3
