@@ -194,7 +194,8 @@ def rasa_command(settings: Settings, shell: bool = False) -> List[str]:
 
 
 def services(settings: Settings) -> List[Service]:
-    """The three servers of ``make run``, in start order."""
+    """The servers of ``make run``, in start order (the staff console is its own process:
+    ``clinic/`` never imports ``staff/``)."""
     local = "127.0.0.1"
     return [
         Service("action server", [sys.executable, "-m", "clinic.action_server"],
@@ -207,26 +208,9 @@ def services(settings: Settings) -> List[Service]:
                 [sys.executable, "-m", "actions.booking.worker",
                  "--health-port", str(settings.booking_worker_port)],
                 f"http://{local}:{settings.booking_worker_port}/health"),
+        Service("staff console", [sys.executable, "-m", "staff.console"],
+                f"http://{local}:{settings.console_port}/health"),
     ]
-
-
-def console_port(env: Optional[Dict[str, str]] = None) -> int:
-    """The staff console's port (``CONSOLE_PORT``, default 8090)."""
-    raw = ((env if env is not None else os.environ).get("CONSOLE_PORT") or "8090").strip()
-    try:
-        port = int(raw)
-    except ValueError as exc:
-        raise LaunchError(f"CONSOLE_PORT must be a port number, got {raw!r}") from exc
-    if not 0 < port < 65536:
-        raise LaunchError(f"CONSOLE_PORT must be between 1 and 65535, got {port}")
-    return port
-
-
-def console_service(env: Optional[Dict[str, str]] = None) -> Service:
-    """The staff console (``python -m staff.console``, its own process: ``clinic/`` never
-    imports ``staff/``)."""
-    return Service("staff console", [sys.executable, "-m", "staff.console"],
-                   f"http://127.0.0.1:{console_port(env)}/health")
 
 
 def healthy(url: str) -> bool:
@@ -276,11 +260,10 @@ def wait_healthy(service: Service, timeout: float) -> None:
 def run(settings: Settings) -> int:
     """Starts and supervises all servers until Ctrl-C."""
     check_model(settings.model_path)
-    console = console_service()
     check_ports({"Rasa server": settings.rasa_port, "action server": settings.action_port,
                  "demo page": settings.web_port,
                  "booking worker": settings.booking_worker_port,
-                 "staff console": console_port()})
+                 "staff console": settings.console_port})
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     env = child_env(settings)
     started: List[Service] = []
@@ -298,7 +281,7 @@ def run(settings: Settings) -> int:
         service.started_at = time.monotonic()
 
     try:
-        for service in [*services(settings), console]:
+        for service in services(settings):
             print(f"==> starting the {service.name}", flush=True)
             start(service)
             started.append(service)
@@ -306,7 +289,7 @@ def run(settings: Settings) -> int:
         print(
             "\n==> ready. Chat with the assistant:\n"
             f"    demo clinic page with the widget: http://localhost:{settings.web_port}/\n"
-            f"    staff console: http://localhost:{console_port()}/ (first account: "
+            f"    staff console: http://localhost:{settings.console_port}/ (first account: "
             "`make staff-user NAME=you ROLE=admin`)\n"
             f"    REST: curl -s localhost:{settings.rasa_port}/webhooks/rest/webhook "
             "-d '{\"sender\":\"me\",\"message\":\"hello\"}'\n"

@@ -28,6 +28,8 @@ class Settings:
     action_host: str = "127.0.0.1"
     web_port: int = 8080
     booking_worker_port: int = 5056
+    console_port: int = 8090  # the staff console (staff/console/), started by the launcher
+    console_interface: str = "127.0.0.1"
     web_interface: str = "127.0.0.1"
     database_url: str = "sqlite:///var/conversations.db"
     booking_database_url: str = "sqlite:///var/bookings.db"
@@ -77,6 +79,8 @@ class Settings:
             action_host=get("ACTION_HOST", d.action_host),
             web_port=port("WEB_PORT", d.web_port),
             booking_worker_port=port("BOOKING_WORKER_PORT", d.booking_worker_port),
+            console_port=port("CONSOLE_PORT", d.console_port),
+            console_interface=get("CONSOLE_INTERFACE", d.console_interface),
             web_interface=get("WEB_INTERFACE", d.web_interface),
             database_url=get("DATABASE_URL", d.database_url),
             booking_database_url=get("BOOKING_DATABASE_URL", d.booking_database_url),

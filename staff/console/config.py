@@ -45,14 +45,12 @@ class ConsoleSettings:
                 raise ValueError(f"{name} must be more than 0, got {raw!r}")
             return value
 
-        port = int(number("CONSOLE_PORT", d.port))
-        if not 0 < port < 65536:
-            raise ValueError(f"CONSOLE_PORT must be between 1 and 65535, got {port}")
+        runtime = Settings.from_env(env)  # ports and databases: read as the launcher does
         return cls(
-            port=port,
-            interface=env.get("CONSOLE_INTERFACE", "").strip() or d.interface,
-            database_url=Settings.from_env(env).database_url,
-            booking_database_url=Settings.from_env(env).booking_database_url,
+            port=runtime.console_port,
+            interface=runtime.console_interface,
+            database_url=runtime.database_url,
+            booking_database_url=runtime.booking_database_url,
             idle_minutes=number("CONSOLE_IDLE_MINUTES", d.idle_minutes),
             login_rate_limit=int(number("CONSOLE_LOGIN_RATE_LIMIT", d.login_rate_limit)),
         )

@@ -12,6 +12,7 @@ import pytest
 from clinic import launcher
 from clinic.faq.model import Problem
 from clinic.faq.store import FaqStore
+from clinic.settings import Settings
 from staff.console.accounts import Accounts
 from staff.console.config import ConsoleSettings
 from staff.console.db import make_engine
@@ -154,9 +155,9 @@ def test_settings_and_the_launcher_service() -> None:
     assert ConsoleSettings.from_env({"CONSOLE_IDLE_MINUTES": "5"}).idle_seconds == 300
     with pytest.raises(ValueError):
         ConsoleSettings.from_env({"CONSOLE_PORT": "x"})
-    service = launcher.console_service({"CONSOLE_PORT": "9999"})
+    service = launcher.services(Settings.from_env({"CONSOLE_PORT": "9999"}))[-1]
     assert service.command[-2:] == ["-m", "staff.console"]
     assert service.health_url == "http://127.0.0.1:9999/health"
-    assert launcher.console_port({}) == 8090
-    with pytest.raises(launcher.LaunchError):
-        launcher.console_port({"CONSOLE_PORT": "0"})
+    assert Settings.from_env({}).console_port == 8090
+    with pytest.raises(ValueError, match="CONSOLE_PORT"):
+        Settings.from_env({"CONSOLE_PORT": "0"})
