@@ -53,14 +53,12 @@ from typing import (
     List,
     Optional,
     Sequence,
-    Set,
     TextIO,
     Tuple,
 )
 
 from staff.evaluation import HELDOUT_FILES, cross_validation_command, cross_validation_env
 from staff.evaluation import rasa_env as _rasa_env
-from clinic.faq.model import Faq
 from clinic.settings import PROJECT_ROOT, Settings
 from staff.train import train_command
 
@@ -235,8 +233,7 @@ async def _story_results(agent: "Agent", stories: Path) -> Tuple[Optional[int], 
     return total - int(summary.get("correct", 0)), total
 
 
-async def _measure(agent: "Agent", faqs: Sequence[Faq], stories: Path,
-                   known: Optional[Set[str]], heldout: bool) -> Metrics:
+async def _measure(agent: "Agent", stories: Path, heldout: bool) -> Metrics:
     failures, story_total = await _story_results(agent, stories)
     return Metrics(
         heldout_accuracy=await _heldout_accuracy(agent) if heldout else None,
@@ -244,19 +241,18 @@ async def _measure(agent: "Agent", faqs: Sequence[Faq], stories: Path,
     )
 
 
-def evaluate(model: Path, faqs: Sequence[Faq], stories: Path = STORIES_DIR,
-             action_url: Optional[str] = None, agent: Optional["Agent"] = None,
-             known: Optional[Set[str]] = None) -> Metrics:
+def evaluate(model: Path, stories: Path = STORIES_DIR, action_url: Optional[str] = None,
+             agent: Optional["Agent"] = None) -> Metrics:
     """Measures ``model`` (loaded unless ``agent`` is given). The held-out questions run
     end to end through the custom actions, so they are only measured with ``action_url``."""
     from staff.faq.predict import load_agent
 
     loaded = agent or load_agent(model, action_url)
-    return asyncio.run(_measure(loaded, faqs, stories, known, action_url is not None))
+    return asyncio.run(_measure(loaded, stories, action_url is not None))
 
 
 def cached_live_metrics(
-    live: Path, faqs: Sequence[Faq], stories: Path = STORIES_DIR,
+    live: Path, stories: Path = STORIES_DIR,
     action_url: Optional[str] = None, agent: Optional["Agent"] = None,
     on_measure: Optional[Any] = None,
 ) -> Metrics:
@@ -276,7 +272,7 @@ def cached_live_metrics(
     if on_measure is not None:
         on_measure(cache)
     loaded = agent or load_agent(live, action_url)
-    metrics = evaluate(live, faqs, stories, action_url, agent=loaded)
+    metrics = evaluate(live, stories, action_url, agent=loaded)
     write_cached_metrics(cache, fingerprint, metrics)
     return metrics
 
@@ -596,15 +592,14 @@ class Retrain:
     def _run(self) -> int:
         options = self.options
         self.say("Step 1 of 5: the live model's figures ...")
-        faqs: Sequence[Faq] = ()
         live = options.models_dir / LIVE_NAME
-        old_metrics = self._live_metrics(live, faqs, None) if live.exists() else None
+        old_metrics = self._live_metrics(live) if live.exists() else None
         candidate = self._train()
         if candidate is None:
             return EXIT_FAILED
         prune_candidates(candidate.parent)
         self.say("Step 3 of 5: testing the new model ...")
-        new_metrics = evaluate(candidate, faqs, options.stories, self.action_url)
+        new_metrics = evaluate(candidate, options.stories, self.action_url)
         if options.cross_validation:
             self.say("    cross-validation (trains 3 more times, takes a while) ...")
             with tempfile.TemporaryDirectory(prefix="clinic-cv-") as work:
@@ -632,13 +627,12 @@ class Retrain:
                  "`make rollback-model`.")
         return EXIT_OK
 
-    def _live_metrics(self, live: Path, faqs: Sequence[Faq], agent: Optional["Agent"]
-                      ) -> Metrics:
+    def _live_metrics(self, live: Path) -> Metrics:
         """The live model's figures: cached, or measured once and cached."""
-        return cached_live_metrics(live, faqs, self.options.stories, self.action_url, agent,
-                            on_measure=lambda cache: self.say(
-                                f"    measuring the live model once (kept in {cache.name} "
-                                "afterwards) ..."))
+        return cached_live_metrics(live, self.options.stories, self.action_url,
+                                   on_measure=lambda cache: self.say(
+                                       f"    measuring the live model once (kept in "
+                                       f"{cache.name} afterwards) ..."))
 
     def _train(self) -> Optional[Path]:
         """``rasa train`` into ``models/candidates/<timestamp>.tar.gz``; ``None`` on failure."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 
@@ -113,13 +113,3 @@ def live_faqs(url: str, encode: Encode, poll_seconds: float = POLL_SECONDS) -> L
             _live[url] = LiveFaqs(FaqStore(url), encode, poll_seconds)
             _live[url].start()
         return _live[url]
-
-
-def reset_for_tests() -> List[LiveFaqs]:
-    """Stops and forgets every ``LiveFaqs`` of this process (tests only)."""
-    with _live_lock:
-        stopped = list(_live.values())
-        for live in stopped:
-            live.stop()
-        _live.clear()
-        return stopped

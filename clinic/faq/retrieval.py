@@ -83,12 +83,14 @@ class Decision:
 
 def faq_texts(faq: Faq) -> List[str]:
     """The texts an FAQ is found by: its question and every way of asking (distinct)."""
-    seen: Dict[str, None] = {}
+    texts: List[str] = []
+    seen = set()
     for text in (faq.question, *(p.text for p in faq.asked_as)):
         text = " ".join(text.split())
-        if text and text.lower() not in {t.lower() for t in seen}:
-            seen[text] = None
-    return list(seen)
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            texts.append(text)
+    return texts
 
 
 class FaqIndex:

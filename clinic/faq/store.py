@@ -153,14 +153,8 @@ class FaqStore:
             metadata.create_all(self.engine, checkfirst=True)
             with self.engine.begin() as connection:
                 if connection.execute(sa.select(head_table.c.id)).first() is None:
-                    # a store written before the head row existed: continue from its log
-                    live = connection.execute(
-                        sa.select(activations_table.c.version)
-                        .order_by(activations_table.c.id.desc()).limit(1)).scalar()
-                    newest = connection.execute(
-                        sa.select(sa.func.max(versions_table.c.version))).scalar()
                     connection.execute(head_table.insert().values(
-                        id=1, live_version=live or NO_VERSION, next_version=(newest or 0) + 1))
+                        id=1, live_version=NO_VERSION, next_version=1))
         except IntegrityError:
             pass  # another process created the head row at the same moment
         except SQLAlchemyError as exc:
@@ -219,6 +213,19 @@ class FaqStore:
         try:
             with self.engine.connect() as connection:
                 return [_info(row) for row in connection.execute(query).mappings()]
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the FAQ store cannot be read: {type(exc).__name__}") from exc
+
+    def activations(self, limit: int = 20) -> List[Tuple[int, str, float, str]]:
+        """What went live when, newest first: (version, author, time, publish|rollback)."""
+        self.ensure_schema()
+        query = (sa.select(activations_table.c.version, activations_table.c.author,
+                           activations_table.c.at, activations_table.c.reason)
+                 .order_by(activations_table.c.id.desc()).limit(limit))
+        try:
+            with self.engine.connect() as connection:
+                return [(int(v), str(a), float(t), str(r))
+                        for v, a, t, r in connection.execute(query)]
         except SQLAlchemyError as exc:
             raise StoreError(f"the FAQ store cannot be read: {type(exc).__name__}") from exc
 

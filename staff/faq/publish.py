@@ -239,8 +239,8 @@ class Publisher:
         questions = therapy_questions()
         therapy_vectors = vectors.for_texts([q for q, _ in questions])
         therapy = [(q, topic, therapy_vectors[q]) for q, topic in questions]
-        answers = {faq.name: vec for faq, vec in zip(
-            faqs, vectors.encode([faq.answer for faq in faqs]))} if faqs else {}
+        answer_vectors = vectors.for_texts([faq.answer for faq in faqs])  # cached in the store
+        answers = {faq.name: answer_vectors[faq.answer] for faq in faqs}
         return run_gate(new_index, old_index, table, model_others(self.model), therapy,
                         settings, answers)
 
@@ -390,6 +390,7 @@ class Publisher:
         try:
             live = self.store.live_version_number()
             versions = self.store.history(limit)
+            rollbacks = [a for a in self.store.activations(limit) if a[3] == "rollback"]
         except StoreError as exc:
             self.say(f"The FAQ store cannot be reached ({exc}).")
             return EXIT_STORE
@@ -397,10 +398,17 @@ class Publisher:
             self.say("No FAQ version has been published yet.")
         for info in versions:
             mark = "live" if info.version == live else "    "
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(info.created_at))
-            self.say(f"{mark} v{info.version}  {when}  {info.author}: "
+            self.say(f"{mark} v{info.version}  {_when(info.created_at)}  {info.author}: "
                      f"{'; '.join(info.changes)}")
+        if rollbacks:
+            self.say("Roll-backs (newest first):")
+        for version, author, at, _ in rollbacks:
+            self.say(f"     {_when(at)}  {author} put v{version} live again")
         return EXIT_OK
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
 def write_faq_file(path: Path, faq: Faq) -> None:

@@ -13,7 +13,6 @@ from bench.faq_cycle import guide_example
 from staff.faq.check import ProjectData, load_project_data, static_problems
 from staff.faq.load import load_faq_file, load_faq_folder
 from clinic.faq.model import Problem
-from staff.faq.predict import Prediction, prediction_from_parse
 from clinic.settings import PROJECT_ROOT
 
 GOOD = """\
@@ -182,21 +181,6 @@ def test_answer_placeholders_links_payloads_and_names(tmp_path: Path) -> None:
 def test_one_faq_is_enough(tmp_path: Path) -> None:
     write(tmp_path, "parking.yml", GOOD)  # retrieval needs no second FAQ to compare with
     assert errors(problems_for(tmp_path)) == []
-
-
-def test_prediction_reads_intent_and_the_retrievers_faq() -> None:
-    parse = {
-        "intent": {"name": "faq", "confidence": 0.91},
-        "faq": {"decision": "answer", "version": 3, "other_score": 0.4,
-                "candidates": [{"name": "parking", "question": "Is there parking?",
-                                "score": 0.91}]},
-    }
-    prediction = prediction_from_parse(parse)
-    assert prediction == Prediction("faq", 0.91, "parking", 0.91)
-    assert prediction.label == "faq/parking"
-    choice = dict(parse, faq=dict(parse["faq"], decision="choose"))
-    assert prediction_from_parse(choice).label == "faq"
-    assert prediction_from_parse({"intent": {"name": "greet", "confidence": 1.0}}).label == "greet"
 
 
 # --------------------------------------------------------------------------- shipped content

@@ -363,6 +363,8 @@ def test_rollback_steps_back_and_stops_at_the_first_version(ws: Workspace) -> No
     lines = output.splitlines()
     assert lines[0].startswith("     v2 ") and ADDED_PARKING in lines[0]
     assert lines[1].startswith("live v1 ")
+    assert lines[2] == "Roll-backs (newest first):"
+    assert lines[3].endswith("ben put v1 live again")
 
     code, output = run(publisher, publisher.rollback)
     assert code == EXIT_PROBLEMS
