@@ -281,7 +281,7 @@ def seen_in_training(questions: Sequence[HeldOutQuestion], examples: Iterable[st
     Both sets were written apart, so short common phrasings ("hi", "what is nmt") meet by
     chance; the report counts them and gives the accuracy without them as well.
     """
-    from clinic.faq.model import normalise
+    from staff.faq.text import normalise
 
     trained = {normalise(text) for text in examples}
     return {q.text for q in questions if normalise(q.text) in trained}

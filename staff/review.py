@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from clinic.faq.model import content_tokens, jaccard, normalise
+from staff.faq.text import content_tokens, jaccard, normalise
 from clinic.privacy import redact
 from clinic.settings import PROJECT_ROOT, Settings
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Collection, Dict, List, Sequence, Tuple
 
-from clinic.faq.model import Button, Faq, Phrasing, Problem, normalise, suggested_name
+from clinic.faq.model import Button, Faq, Phrasing
+from staff.faq.text import Problem, normalise, suggested_name
 
 QUESTION_LINE, ASKED_AS_LINE, ANSWER_LINE = 1, 2, 3
 WAY_LINE = 10000

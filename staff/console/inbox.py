@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from clinic.faq.model import normalise
+from staff.faq.text import normalise
 from staff import review
 from staff.console.db import review_handled_table
 

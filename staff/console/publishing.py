@@ -19,7 +19,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from clinic.faq.model import Faq, Problem
+from clinic.faq.model import Faq
+from staff.faq.text import Problem
 from clinic.faq.retrieval import FaqIndex, RetrievalSettings, decide, faq_texts, nearest_other
 from clinic.faq.store import FaqStore, StaleVersion, StoreError
 from staff.console.drafts import Draft

@@ -25,19 +25,17 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
-from staff.heldout import FAQ_HELDOUT_FILE, HELDOUT_FILES
-from clinic.faq.model import (
-    FAQ_INTENT,
+from clinic.faq.model import FAQ_INTENT, Button, Faq
+from clinic.settings import PROJECT_ROOT
+from staff.faq.text import (
     MIN_PHRASINGS,
     NAME_PATTERN,
     PLACEHOLDERS,
-    Button,
-    Faq,
     Problem,
     normalise,
     suggested_name,
 )
-from clinic.settings import PROJECT_ROOT
+from staff.heldout import FAQ_HELDOUT_FILE, HELDOUT_FILES
 
 LONG_ANSWER_CHARS = 700
 MAX_ANSWER_CHARS = 2000

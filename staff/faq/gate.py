@@ -22,7 +22,8 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from clinic.faq.model import Faq, normalise
+from clinic.faq.model import Faq
+from staff.faq.text import normalise
 from clinic.faq.retrieval import (
     FaqIndex,
     RetrievalSettings,

@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Tuple
 
 import yaml
 
-from clinic.faq.model import FIELDS, Button, Faq, Phrasing, Problem
+from clinic.faq.model import Button, Faq, Phrasing
+from staff.faq.text import FIELDS, Problem
 
 FAQ_SUFFIXES = (".yml", ".yaml")
 IGNORED_SUFFIXES = (".md",)  # faq/README.md

@@ -38,7 +38,8 @@ from typing import Dict, List, Optional, Protocol, Sequence, TextIO, Tuple
 import numpy as np
 import yaml
 
-from clinic.faq.model import Faq, Problem, faq_to_record
+from clinic.faq.model import Faq, faq_to_record
+from staff.faq.text import Problem
 from clinic.faq.retrieval import ENCODER_ID, FaqIndex, RetrievalSettings, faq_texts
 from clinic.faq.store import (
     ConcurrentPublish,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from clinic import launcher
-from clinic.faq.model import Problem
+from staff.faq.text import Problem
 from clinic.faq.store import FaqStore
 from clinic.settings import Settings
 from staff.console.accounts import Accounts

@@ -12,7 +12,7 @@ import yaml
 from bench.faq_cycle import guide_example
 from staff.faq.check import ProjectData, load_project_data, static_problems
 from staff.faq.load import load_faq_file, load_faq_folder
-from clinic.faq.model import Problem
+from staff.faq.text import Problem
 from clinic.settings import PROJECT_ROOT
 
 GOOD = """\

@@ -11,7 +11,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from clinic.faq.model import normalise
+from staff.faq.text import normalise
 from staff.console.drafts import Conflict
 from staff.console.forms import faq_from_form
 from staff.console.inbox import ADDED, DISMISSED, InboxGroup, InboxUnavailable
