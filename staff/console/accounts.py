@@ -1,14 +1,17 @@
-"""Staff accounts: create or reset (``make staff-user``), sign in with a lockout.
+"""Staff accounts: create or reset (``make staff-user`` and the "Accounts" page), sign in with
+a lockout, and what admins do on the "Accounts" page (change role, unlock, delete).
 
-An account is locked after ``max_failed`` wrong passwords in a row; only a password reset
-(``make staff-user`` again) unlocks it. There is no default account and no default password.
+An account is locked after ``max_failed`` wrong passwords in a row; a password reset
+(``make staff-user`` again, or an admin in the console) or an admin's "Unlock" unlocks it.
+There is no default account and no default password. A change that would leave no admin who
+can sign in is refused (``LastAdmin``).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -28,8 +31,31 @@ class User:
 
     @property
     def is_admin(self) -> bool:
-        """Admins also read the audit log (and, later, manage accounts and bookings)."""
+        """Admins also manage accounts and bookings and read the audit log."""
         return self.role == "admin"
+
+
+@dataclass(frozen=True)
+class AccountInfo:
+    """One account as the "Accounts" page lists it (never the password hash)."""
+
+    name: str
+    role: str
+    locked: bool
+    failed_logins: int
+    created_at: float
+
+
+class AccountProblem(ValueError):
+    """A name, role or password that is refused; ``field``: username, role or password."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class LastAdmin(ValueError):
+    """The change would leave no admin who can sign in."""
 
 
 @dataclass(frozen=True)
@@ -67,21 +93,45 @@ class Accounts:
     def set_password(self, name: str, role: str, password: str) -> bool:
         """Creates the account or resets its password, role and lock; ends its sessions.
 
-        Returns True when the account was new. ``ValueError`` with a plain message for a
-        bad name, role or password.
+        Returns True when the account was new. ``AccountProblem`` (a ``ValueError``) with a
+        plain message for a bad name, role or password.
         """
+        return self._write_password(name, role, password, "any")
+
+    def create(self, name: str, role: str, password: str) -> None:
+        """Creates a new account ("Accounts" page); ``AccountProblem`` when the name is
+        taken or the name, role or password is refused."""
+        self._write_password(name, role, password, "new")
+
+    def reset_password(self, name: str, password: str) -> None:
+        """A new password for an existing account (same role): unlocks it and ends its
+        sessions. ``KeyError`` when there is no such account."""
+        account = self.info(name)
+        if account is None:
+            raise KeyError(name)
+        self._write_password(name, account.role, password, "existing")
+
+    def _write_password(self, name: str, role: str, password: str, mode: str) -> bool:
+        """``mode``: ``any`` creates or resets, ``new`` only creates, ``existing`` only
+        resets (``KeyError`` when the account went meanwhile)."""
         if not valid_name(name):
-            raise ValueError("the name may use letters, digits, '.', '-' and '_' "
-                             "(at most 40).")
+            raise AccountProblem("username", "the name may use letters, digits, '.', '-' "
+                                 "and '_' (at most 40).")
         if role not in ROLES:
-            raise ValueError(f"the role must be one of: {', '.join(ROLES)}.")
+            raise AccountProblem("role", f"the role must be one of: {', '.join(ROLES)}.")
         problem = password_problem(password)
         if problem:
-            raise ValueError(problem)
+            raise AccountProblem("password", problem)
         hashed = hash_password(password)
         with self.engine.begin() as connection:
             exists = connection.execute(sa.select(users_table.c.name).where(
                 users_table.c.name == name)).first() is not None
+            if not exists and mode == "existing":
+                raise KeyError(name)
+            if exists and mode == "new":
+                raise AccountProblem("username", f"there is already an account called "
+                                     f"'{name}': choose another name, or open it to reset "
+                                     "its password.")
             values = dict(role=role, password_hash=hashed, failed_logins=0, locked=False)
             if exists:
                 connection.execute(users_table.update().where(users_table.c.name == name)
@@ -123,3 +173,72 @@ class Accounts:
         if row is None or row["locked"]:
             return None
         return User(str(row["name"]), str(row["role"]))
+
+    # ------------------------------------------------------------------ the "Accounts" page
+
+    def listing(self) -> List[AccountInfo]:
+        """Every account, by name."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(sa.select(users_table).order_by(users_table.c.name))
+            return [_info(row) for row in rows.mappings()]
+
+    def info(self, name: str) -> Optional[AccountInfo]:
+        """One account (locked or not), or ``None``."""
+        with self.engine.connect() as connection:
+            row = connection.execute(sa.select(users_table).where(
+                users_table.c.name == name)).mappings().first()
+        return _info(row) if row is not None else None
+
+    def set_role(self, name: str, role: str) -> None:
+        """Changes the role and ends the account's sessions. ``AccountProblem`` for an
+        unknown role, ``KeyError`` without the account, ``LastAdmin`` when it is the last
+        admin who can sign in."""
+        if role not in ROLES:
+            raise AccountProblem("role", f"the role must be one of: {', '.join(ROLES)}.")
+        with self.engine.begin() as connection:
+            self._guard_last_admin(connection, name, keeps_admin=role == "admin")
+            connection.execute(users_table.update().where(users_table.c.name == name)
+                               .values(role=role))
+            connection.execute(sessions_table.delete().where(sessions_table.c.user == name))
+
+    def unlock(self, name: str) -> None:
+        """Unlocks a locked account (the count of wrong passwords starts again at 0);
+        ``KeyError`` without the account."""
+        with self.engine.begin() as connection:
+            updated = connection.execute(users_table.update().where(
+                users_table.c.name == name).values(locked=False, failed_logins=0)).rowcount
+        if updated != 1:
+            raise KeyError(name)
+
+    def delete(self, name: str) -> None:
+        """Deletes the account and ends its sessions (the audit log keeps its name).
+        ``KeyError`` without the account, ``LastAdmin`` for the last admin."""
+        with self.engine.begin() as connection:
+            self._guard_last_admin(connection, name, keeps_admin=False)
+            connection.execute(sessions_table.delete().where(sessions_table.c.user == name))
+            connection.execute(users_table.delete().where(users_table.c.name == name))
+
+    @staticmethod
+    def _guard_last_admin(connection: Any, name: str, keeps_admin: bool) -> None:
+        """Raises ``KeyError`` when ``name`` does not exist and ``LastAdmin`` when, after the
+        change, no unlocked admin would remain. The admins' rows are locked for the rest of
+        the transaction (``FOR UPDATE``; SQLite serialises writers anyway), so two admins
+        demoting each other at once cannot both succeed."""
+        admins = {row.name: bool(row.locked) for row in connection.execute(
+            sa.select(users_table.c.name, users_table.c.locked)
+            .where(users_table.c.role == "admin").with_for_update())}
+        exists = name in admins or connection.execute(sa.select(users_table.c.name).where(
+            users_table.c.name == name)).first() is not None
+        if not exists:
+            raise KeyError(name)
+        if keeps_admin or name not in admins:
+            return
+        if not any(not locked for other, locked in admins.items() if other != name):
+            raise LastAdmin(f"'{name}' is the last admin who can sign in: make another "
+                            "account an admin first, so that someone can still manage "
+                            "accounts and bookings.")
+
+
+def _info(row: Any) -> AccountInfo:
+    return AccountInfo(str(row["name"]), str(row["role"]), bool(row["locked"]),
+                       int(row["failed_logins"] or 0), float(row["created_at"]))

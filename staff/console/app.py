@@ -23,6 +23,7 @@ from staff.console.config import ConsoleSettings
 from staff.console.db import make_engine
 from staff.console.drafts import Draft
 from staff.console.inbox import Inbox
+from staff.console.jobs import PublishJobs
 from staff.console.publishing import TryIt
 from staff.console.ratelimit import RateLimiter
 from staff.console.sessions import COOKIE, Sessions, same_token
@@ -56,6 +57,7 @@ class Console:
     try_it: TryIt
     login_limiter: RateLimiter
     templates: Environment
+    publish_jobs: PublishJobs
     bookings: Optional[BookingStore] = None
 
     def booking_store(self) -> BookingStore:
@@ -84,6 +86,7 @@ class Console:
             login_limiter=RateLimiter(settings.login_rate_limit,
                                       settings.login_rate_window_s),
             templates=templates,
+            publish_jobs=PublishJobs(),
         )
 
 
@@ -122,7 +125,8 @@ async def add_headers(request: Request, response: HTTPResponse) -> None:
 
 def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     """The console application (``python -m staff.console`` serves it)."""
-    from staff.console.views import admin, auth, bookings, faqs, history, review
+    from staff.console.views import (accounts, admin, auth, bookings, faq_form, faqs, history,
+                                     publish, review)
 
     app = Sanic(name)
     app.config.ACCESS_LOG = False  # URLs only, but there is nothing worth logging there
@@ -130,6 +134,6 @@ def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     app.register_middleware(load_session, "request")
     app.register_middleware(add_headers, "response")
     app.static("/static", str(HERE / "static"), name="static")
-    for module in (auth, faqs, history, review, bookings, admin):
+    for module in (auth, faqs, faq_form, publish, history, review, bookings, admin, accounts):
         module.register(app)
     return app

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import List
+from typing import Dict, List
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -43,3 +43,10 @@ class AuditLog:
         with self.engine.connect() as connection:
             return [AuditEntry(row.at, row.user, row.action, row.detail)
                     for row in connection.execute(query)]
+
+    def last_times(self, action: str) -> Dict[str, float]:
+        """When each user last did ``action`` (e.g. ``signed in``): user -> time."""
+        query = (sa.select(audit_table.c.user, sa.func.max(audit_table.c.at))
+                 .where(audit_table.c.action == action).group_by(audit_table.c.user))
+        with self.engine.connect() as connection:
+            return {str(user): float(at) for user, at in connection.execute(query)}

@@ -2,15 +2,16 @@
 search.
 
 An FAQ made from the form gets made-up line numbers (question 1, ways of asking 2, answer 3,
-the n-th way of asking ``WAY_LINE + n``) so that each ``Problem`` of ``staff.faq.check`` can be
-shown beside its field ("Question", "Ways of asking", "Answer").
+the n-th way of asking ``WAY_LINE + n``, the n-th button ``BUTTON_LINE + n``) so that each
+``Problem`` of ``staff.faq.check`` can be shown beside its field ("Question", "Ways of
+asking", "Answer", each button's row: ``staff.console.buttons``).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Collection, Dict, List, Sequence, Tuple
 
@@ -19,7 +20,8 @@ from staff.faq.text import Problem, normalise, suggested_name
 
 QUESTION_LINE, ASKED_AS_LINE, ANSWER_LINE = 1, 2, 3
 WAY_LINE = 10000
-FIELDS = ("question", "asked_as", "answer", "general")
+BUTTON_LINE = 20000
+FIELDS = ("question", "asked_as", "answer", "general")  # and button-<n>
 _WAY_LINE_TEXT = re.compile(r"line 1(\d{4})")
 
 
@@ -43,16 +45,18 @@ def split_ways(text: str) -> List[str]:
 
 def faq_from_form(name: str, question: str, ways: str, answer: str,
                   buttons: Sequence[Button] = ()) -> Faq:
-    """An ``Faq`` from the form's fields (``buttons`` kept from the saved FAQ)."""
+    """An ``Faq`` from the form's fields and ``buttons`` (numbered as the form's rows)."""
     phrasings = tuple(Phrasing(text, WAY_LINE + number)
                       for number, text in enumerate(split_ways(ways), start=1))
+    numbered = tuple(replace(button, line=BUTTON_LINE + number)
+                     for number, button in enumerate(buttons, start=1))
     return Faq(
         name=name,
         path=Path("faq") / f"{name}.yml",
         question=" ".join(question.split()),
         asked_as=phrasings,
         answer=answer.strip().replace("\r\n", "\n"),
-        buttons=tuple(buttons),
+        buttons=numbered,
         lines={"question": QUESTION_LINE, "asked_as": ASKED_AS_LINE, "answer": ANSWER_LINE},
     )
 
@@ -64,8 +68,11 @@ def with_form_lines(faq: Faq) -> Faq:
 
 
 def field_of(problem: Problem) -> str:
-    """The form field a problem concerns: question, asked_as, answer or general."""
+    """The form field a problem concerns: question, asked_as, answer, button-<n> or
+    general."""
     line = problem.line or 0
+    if line > BUTTON_LINE:
+        return f"button-{line - BUTTON_LINE}"
     if line == QUESTION_LINE:
         return "question"
     if line == ASKED_AS_LINE or line > WAY_LINE:

@@ -29,6 +29,13 @@ def password_problem(password: str) -> Optional[str]:
     return None
 
 
+def confirm_problem(first: str, second: str) -> Optional[str]:
+    """Why a password typed twice is refused when the two differ, or ``None`` (pure)."""
+    if first != second:
+        return "the two passwords differ; nothing was changed."
+    return None
+
+
 def hash_password(password: str) -> str:
     """The argon2id hash to store."""
     return _HASHER.hash(password)

@@ -1,8 +1,8 @@
 """Publishing the draft, rolling back, and "Try it", with the same logic as ``make retrain``.
 
 ``publish_draft`` runs ``staff.faq.publish.Publisher`` (static checks, the quality gate,
-``FaqStore.publish``) with the draft as its source and the signed-in user as the author, and
-words the outcome for the console. ``TryIt`` answers a test message against the draft with
+``FaqStore.publish``; through ``staff.console.progress`` to report each step) with the draft
+as its source and the signed-in user as the author, and words the outcome for the console. ``TryIt`` answers a test message against the draft with
 the running assistant's decision (``clinic.faq.retrieval.decide``), as ``staff.faq.quality``
 measures it.
 """
@@ -25,13 +25,13 @@ from clinic.faq.retrieval import FaqIndex, RetrievalSettings, decide, faq_texts,
 from clinic.faq.store import FaqStore, StaleVersion, StoreError
 from staff.console.drafts import Draft
 from staff.console.forms import problem_text, with_form_lines
+from staff.console.progress import Report, ReportingPublisher
 from staff.faq.check import ProjectData, load_project_data, static_problems
 from staff.faq.publish import (
     EXIT_NEWER,
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_REFUSED,
-    Publisher,
     Vectors,
     describe_changes,
     model_others,
@@ -91,10 +91,13 @@ def _when(at: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
 
 
-def publish_draft(store: FaqStore, draft: Draft, author: str) -> Outcome:
-    """Checks, gates and publishes the draft as a new version by ``author``."""
+def publish_draft(store: FaqStore, draft: Draft, author: str,
+                  report: Optional[Report] = None) -> Outcome:
+    """Checks, gates and publishes the draft as a new version by ``author``; ``report``
+    hears each step as it starts (``staff.console.progress``)."""
     out = io.StringIO()
-    publisher = Publisher(store, author=author, out=out, source=DraftSource(draft))
+    publisher = ReportingPublisher(store, author=author, out=out, source=DraftSource(draft),
+                                   report=report)
     code = publisher.publish()
     if code == EXIT_OK and publisher.last_info is not None:
         info = publisher.last_info

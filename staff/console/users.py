@@ -16,6 +16,7 @@ from staff.console.accounts import ROLES, Accounts
 from staff.console.audit import AuditLog
 from staff.console.config import ConsoleSettings
 from staff.console.db import make_engine
+from staff.console.passwords import confirm_problem
 
 
 def read_password(stdin: TextIO, interactive: bool) -> str:
@@ -23,8 +24,9 @@ def read_password(stdin: TextIO, interactive: bool) -> str:
     if interactive:
         first = getpass.getpass("New password (at least 12 characters): ")
         second = getpass.getpass("The same password again: ")
-        if first != second:
-            raise ValueError("the two passwords differ; nothing was changed.")
+        problem = confirm_problem(first, second)
+        if problem:
+            raise ValueError(problem)
         return first
     return stdin.readline().rstrip("\r\n")
 

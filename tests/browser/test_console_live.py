@@ -103,7 +103,6 @@ def test_an_faq_added_in_the_console_is_answered_on_the_website_until_rolled_bac
     page = sign_in(desktop, site, "ana")
     add_faq(page, "Is there parking?", PARKING_WAYS, PARKING_ANSWER)
     publish(page)
-    save_screenshot(page, "console-published.png")
 
     time.sleep(LIVE_WITHIN_S)
     visitor = browser.new_context(viewport={"width": 1280, "height": 800})

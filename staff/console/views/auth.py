@@ -28,6 +28,8 @@ def _login_page(request: Request, status: int = 200, error: str = "",
                   "Please sign in again.")
     elif request.args.get("out"):
         notice = "You are signed out."
+    elif request.args.get("changed"):
+        notice = "Your account was changed, which signed you out. Please sign in again."
     response = render(request, "login.html", status=status, login_csrf=token, error=error,
                       notice=notice, username=username,
                       no_accounts=console.accounts.count() == 0,
@@ -67,8 +69,9 @@ async def login(request: Request) -> HTTPResponse:
         console.audit.record(name, "sign-in refused", f"account locked; from {address}")
         return _login_page(request, 403, "This account is locked after "
                            f"{console.settings.max_failed_logins} wrong passwords. An admin "
-                           "can unlock it by setting a new password: make staff-user "
-                           f"NAME={name} ROLE=editor (or admin).", name)
+                           "can unlock it on the Accounts page, or by setting a new "
+                           f"password: make staff-user NAME={name} ROLE=editor (or admin).",
+                           name)
     known = name in console.accounts.names()
     if known:
         console.audit.record(name, "sign-in failed", f"wrong password; from {address}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import quote
 
@@ -59,3 +60,8 @@ def safe_next(target: str) -> str:
     if target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/faqs"
+
+
+def when(at: float) -> str:
+    """A time as pages show it (local time, to the minute)."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
