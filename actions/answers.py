@@ -42,6 +42,7 @@ from actions.knowledge_replies import (
     topic_reply,
     unclear_reply,
 )
+from actions.language import language_preamble
 from actions.search import TopicIndex, build_index, default_tokenizer
 
 logger = logging.getLogger(__name__)
@@ -142,4 +143,5 @@ class ActionAnswerQuestion(Action):
                 other = second_topic(kb, ranking, named, topic_id, text)
                 reply = offer_second_topic(kb, reply, other)
         logger.info("answer: intent=%s topic=%s", intent, reply.topic)
-        return send(dispatcher, reply)
+        events = language_preamble(dispatcher, tracker)
+        return events + send(dispatcher, reply)

@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import messages as m
 from actions.clinic_info import clinic_config
+from actions.language import language_preamble
 
 CALLBACK_PAYLOAD = "/request_callback"
 CALLBACK_BUTTON = {"title": "Request a callback", "payload": CALLBACK_PAYLOAD}
@@ -47,8 +48,9 @@ class ActionOfferHuman(Action):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[EventType]:
+        events = language_preamble(dispatcher, tracker)
         dispatcher.utter_message(**human_offer(clinic_config().contact_sentence()))
-        return []
+        return events
 
 
 class ActionCallbackStart(Action):

@@ -27,7 +27,9 @@ from actions.booking.form import FORM_NAME, open_booking
 from actions.clinic_info import clinic_config
 from actions.knowledge import knowledge_base
 from actions.knowledge_replies import LAST_TOPIC_SLOT, therapies_in, unclear_reply
+from actions.language import conversation_language, language_preamble, send_unclear_spanish
 from actions.short_replies import OTHER, Context, guard_reply, message_kind, previous_bot_buttons
+from clinic.language.text import SPANISH
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +57,19 @@ async def reply_in_context(
         logger.info(
             "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"
         )
-        return send(dispatcher, reply)
+        if reply.topic is None and conversation_language(tracker) == SPANISH:
+            # not understood: say so in Spanish (the English "did you mean" would not help)
+            send_unclear_spanish(dispatcher)
+            return []
+        events = language_preamble(dispatcher, tracker)
+        return events + send(dispatcher, reply)
     logger.info("short reply: intent=%s kind=%s", intent, kind)
     context = Context(
         buttons=previous_bot_buttons(tracker.events),
         last_topic=tracker.get_slot(LAST_TOPIC_SLOT),
     )
     result = guard_reply(kb, config, kind, text, context, intent)
-    events: List[EventType] = []
+    events: List[EventType] = language_preamble(dispatcher, tracker)
     for reply in result.replies:
         events += send(dispatcher, reply)
     if result.open_booking:

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_info import clinic_config
 from actions.faq_replies import faq_reply
+from actions.language import language_preamble
 from clinic.faq.model import Faq
 from clinic.faq.store import FaqStore, StoreError
 from clinic.settings import Settings
@@ -71,5 +72,6 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(text=UNAVAILABLE.format(contact=values["clinic_contact"]))
             return []
         reply = faq_reply(latest, faqs, values)
+        events = language_preamble(dispatcher, tracker)
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons)
-        return []
+        return events

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import yaml
 
 PLACEHOLDER_PREFIX = "PLACEHOLDER"
+#: Languages the assistant can be offered in (docs/languages.md); English is the base.
+SUPPORTED_LANGUAGES = ("en", "es")
+DEFAULT_LANGUAGES = ("en", "es")
 
 
 class ClinicConfigError(ValueError):
@@ -53,6 +56,11 @@ class ClinicConfig:
         url = self.public("clinic", "article_url")
         return url if url and url.startswith("https://") else None
 
+    @property
+    def languages(self) -> Tuple[str, ...]:
+        """The languages offered to visitors (``languages:``; both when not set)."""
+        return parse_languages(self.raw.get("languages", list(DEFAULT_LANGUAGES)))
+
     def contact_sentence(self) -> str:
         """A short sentence with whatever contact details the clinic has configured."""
         parts = []
@@ -72,6 +80,26 @@ class ClinicConfig:
         return sentence
 
 
+def parse_languages(value: Any, source: str = "clinic.yml") -> Tuple[str, ...]:
+    """Checks ``languages:``: a list of ``SUPPORTED_LANGUAGES`` codes including ``en``.
+
+    Raises:
+        ClinicConfigError: the value is not such a list.
+    """
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ClinicConfigError(f"{source}: 'languages' must be a list such as [en, es]")
+    codes = tuple(dict.fromkeys(v.strip().lower() for v in value))
+    unknown = [c for c in codes if c not in SUPPORTED_LANGUAGES]
+    if unknown:
+        raise ClinicConfigError(
+            f"{source}: unknown language {unknown[0]!r} in 'languages' "
+            f"(supported: {', '.join(SUPPORTED_LANGUAGES)})"
+        )
+    if "en" not in codes:
+        raise ClinicConfigError(f"{source}: 'languages' must include en (the base content)")
+    return codes
+
+
 def load_clinic_config(path: Path) -> ClinicConfig:
     """Reads and checks ``clinic.yml``; errors name the file and the problem."""
     try:
@@ -88,6 +116,7 @@ def load_clinic_config(path: Path) -> ClinicConfig:
     url = (data["clinic"].get("article_url") or "").strip()
     if url and not url.startswith("https://"):
         raise ClinicConfigError(f"{path}: 'clinic.article_url' must start with https://")
+    parse_languages(data.get("languages", list(DEFAULT_LANGUAGES)), str(path))
     return ClinicConfig(raw=data)
 
 

@@ -5,6 +5,8 @@
  * Everything lives in a shadow root so page styles and widget styles never mix.
  * Safety: message content is only ever set with textContent; links come only from
  * structured link buttons, must be https: and on a host the embedding page allows.
+ * Language: UI strings from T below, in the page's language (<html lang>) or else the
+ * browser's; the header's switch changes them and tells the assistant (docs/languages.md).
  */
 (function () {
   "use strict";
@@ -17,14 +19,42 @@
   var ds = script.dataset;
   var SERVER = (ds.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   var HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
+  /* ---------- UI strings (English, Spanish) ---------- */
+  var T = {
+    en: { name: "English", title: "Chat with us", placeholder: "Type your question",
+      footnote: "Automated assistant. Emergency: call 911. Crisis: call or text 988.",
+      restart: "Start over", cancel: "Cancel", close: "Close chat", open: "Open chat: ",
+      ask: "Start a new conversation? This clears the chat on this device.",
+      log: "Conversation", message: "Your message", send: "Send", you: "You said: ",
+      bot: "Assistant: ", waiting: "Waiting to send…", quick: "Suggested replies",
+      tab: " (opens in a new tab)", unread: [" unread message", " unread messages"],
+      typing: "The assistant is typing…", connecting: "Connecting…",
+      reconnecting: "Reconnecting…", down: "The chat is unavailable right now. Please try again later." },
+    es: { name: "Español", title: "Escríbanos", placeholder: "Escriba su pregunta",
+      footnote: "Asistente automático. Emergencia: llame al 911. Crisis: llame o envíe un mensaje de texto al 988.",
+      restart: "Reiniciar", cancel: "Cancelar", close: "Cerrar el chat", open: "Abrir el chat: ",
+      ask: "¿Empezar una conversación nueva? Se borrará el chat en este dispositivo.",
+      log: "Conversación", message: "Su mensaje", send: "Enviar", you: "Usted dijo: ",
+      bot: "Asistente: ", waiting: "Pendiente de envío…", quick: "Respuestas sugeridas",
+      tab: " (se abre en una pestaña nueva)", unread: [" mensaje sin leer", " mensajes sin leer"],
+      typing: "El asistente está escribiendo…", connecting: "Conectando…",
+      reconnecting: "Reconectando…", down: "El chat no está disponible en este momento. Inténtelo más tarde." }
+  };
+  function code(tag) { return String(tag || "").slice(0, 2).toLowerCase(); }
+  var LANGS = (ds.languages || "en,es").split(",").map(code).filter(function (l) { return T[l]; });
+  if (!LANGS.length) LANGS = ["en"];
+  function offered(tag) { return LANGS.indexOf(code(tag)) >= 0 ? code(tag) : ""; }
+  // The data- texts are in the page's language; data-title-es etc. in Spanish.
+  var DOC = offered(document.documentElement.lang) || LANGS[0];
+  var ui, t;
+  function opt(key) {
+    var v = ds[key + ui.charAt(0).toUpperCase() + ui.slice(1)];
+    return v === undefined && ui === DOC ? ds[key] : v;
+  }
   var cfg = {
-    title: ds.title || "Chat with us",
-    greeting: ds.greeting || "",
     initialPayload: ds.initialPayload || "",
     primary: HEX.test(ds.primaryColor || "") ? ds.primaryColor : "#1f5f5b",
     position: ds.position === "left" ? "left" : "right",
-    placeholder: ds.placeholder || "Type your question",
-    footnote: ds.footnote === undefined ? "Automated assistant. Emergency: call 911. Crisis: call or text 988." : ds.footnote,
     linkHosts: (ds.allowedLinkHosts === undefined ? location.hostname : ds.allowedLinkHosts).split(",").map(function (h) {
       return h.trim().toLowerCase();
     }).filter(Boolean),
@@ -71,6 +101,9 @@
       Date.now() - (state.updated || 0) > cfg.idleMs) {
     state = freshState();
   }
+  ui = offered(state.lang) || offered(document.documentElement.lang) ||
+    offered(navigator.language) || LANGS[0];
+  t = T[ui];
   function persist() {
     state.updated = Date.now();
     if (state.messages.length > MAX_STORED) {
@@ -136,7 +169,7 @@
   var launcher = el("button", { type: "button", class: "cc-launcher",
     "aria-controls": panelId, "aria-expanded": "false" });
   launcher.appendChild(svg("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
-  var launcherText = el("span", { class: "cc-launcher-text" }, cfg.title);
+  var launcherText = el("span", { class: "cc-launcher-text" });
   var badge = el("span", { class: "cc-badge", "aria-hidden": "true" });
   launcher.appendChild(launcherText);
   launcher.appendChild(badge);
@@ -145,37 +178,41 @@
     "aria-modal": "false", "aria-labelledby": "cc-title" });
   panel.hidden = true;
   var header = el("div", { class: "cc-header" });
-  var title = el("h2", { id: "cc-title", class: "cc-title" }, cfg.title);
-  var restart = el("button", { type: "button", class: "cc-restart" }, "Start over");
-  var close = el("button", { type: "button", class: "cc-close", "aria-label": "Close chat" });
+  var title = el("h2", { id: "cc-title", class: "cc-title" });
+  var langSwitch = el("button", { type: "button", class: "cc-restart cc-lang" });
+  var restart = el("button", { type: "button", class: "cc-restart" });
+  var close = el("button", { type: "button", class: "cc-close" });
   close.appendChild(svg("M6 6l12 12M18 6L6 18"));
   header.appendChild(title);
+  if (LANGS.length > 1) header.appendChild(langSwitch);
   header.appendChild(restart);
   header.appendChild(close);
 
   var confirmBox = el("div", { class: "cc-confirm", role: "group", "aria-labelledby": "cc-confirm-q" });
   confirmBox.hidden = true;
-  confirmBox.appendChild(el("p", { id: "cc-confirm-q" },
-    "Start a new conversation? This clears the chat on this device."));
-  var confirmYes = el("button", { type: "button", class: "cc-btn-primary" }, "Start over");
-  var confirmNo = el("button", { type: "button", class: "cc-btn-plain" }, "Cancel");
+  var confirmQ = el("p", { id: "cc-confirm-q" });
+  confirmBox.appendChild(confirmQ);
+  var confirmYes = el("button", { type: "button", class: "cc-btn-primary" });
+  var confirmNo = el("button", { type: "button", class: "cc-btn-plain" });
   confirmBox.appendChild(confirmYes);
   confirmBox.appendChild(confirmNo);
 
   var log = el("div", { class: "cc-log", role: "log", "aria-live": "polite",
-    "aria-relevant": "additions", "aria-label": "Conversation", tabindex: "0" });
+    "aria-relevant": "additions", tabindex: "0" });
   var typing = el("div", { class: "cc-typing", "aria-hidden": "true" });
   typing.appendChild(el("span"));
   typing.appendChild(el("span"));
   typing.appendChild(el("span"));
+  var typingText = el("span", { class: "cc-sr" }); // after the dots: their delays stay
+  typing.appendChild(typingText);
   typing.hidden = true;
   var status = el("div", { class: "cc-status", role: "status" });
 
   var form = el("form", { class: "cc-form" });
-  var label = el("label", { for: "cc-input", class: "cc-sr" }, "Your message");
+  var label = el("label", { for: "cc-input", class: "cc-sr" });
   var input = el("input", { id: "cc-input", type: "text", autocomplete: "off",
-    maxlength: String(MAX_INPUT), placeholder: cfg.placeholder });
-  var send = el("button", { type: "submit", class: "cc-send", "aria-label": "Send" });
+    maxlength: String(MAX_INPUT) });
+  var send = el("button", { type: "submit", class: "cc-send" });
   send.appendChild(svg("M3 20l18-8L3 4v6l12 2-12 2z"));
   form.appendChild(label);
   form.appendChild(input);
@@ -187,7 +224,8 @@
   panel.appendChild(typing);
   panel.appendChild(status);
   panel.appendChild(form);
-  if (cfg.footnote) panel.appendChild(el("p", { class: "cc-foot" }, cfg.footnote));
+  var foot = el("p", { class: "cc-foot" });
+  panel.appendChild(foot);
   frame.appendChild(launcher);
   frame.appendChild(panel);
 
@@ -205,16 +243,16 @@
 
   function renderMessage(m) {
     var item = el("div", { class: "cc-msg cc-" + (m.from === "user" ? "user" : "bot") });
-    var who = el("span", { class: "cc-sr" }, m.from === "user" ? "You said: " : "Assistant: ");
+    var who = el("span", { class: "cc-sr cc-who" }, m.from === "user" ? t.you : t.bot);
     var bubble = el("div", { class: "cc-bubble" });
     bubble.appendChild(who);
     bubble.appendChild(el("span", { class: "cc-text" }, m.text));
     if (m.text) item.appendChild(bubble);
     if (m.pending) {
-      item.appendChild(el("span", { class: "cc-pending" }, "Waiting to send…"));
+      item.appendChild(el("span", { class: "cc-pending" }, t.waiting));
     }
     if (m.quick && m.quick.length) {
-      var group = el("div", { class: "cc-quick", role: "group", "aria-label": "Suggested replies" });
+      var group = el("div", { class: "cc-quick", role: "group", "aria-label": t.quick });
       m.quick.forEach(function (q, i) {
         var b = el("button", { type: "button", class: "cc-chip" }, q.title);
         if (m.chosen !== undefined && m.chosen !== null) {
@@ -234,7 +272,7 @@
       }
       var a = el("a", { class: "cc-link", href: href, target: "_blank",
         rel: "noopener noreferrer" }, l.title);
-      a.appendChild(el("span", { class: "cc-sr" }, " (opens in a new tab)"));
+      a.appendChild(el("span", { class: "cc-sr cc-tab" }, t.tab));
       item.appendChild(a);
     });
     m.node = item;
@@ -277,8 +315,8 @@
     var n = state.unread || 0;
     badge.textContent = n > 9 ? "9+" : String(n);
     badge.hidden = n === 0 || state.open;
-    launcher.setAttribute("aria-label", (state.open ? "Close chat: " : "Open chat: ") + cfg.title +
-      (n && !state.open ? " (" + n + " unread " + (n === 1 ? "message" : "messages") + ")" : ""));
+    launcher.setAttribute("aria-label", (state.open ? t.close + ": " : t.open) +
+      launcherText.textContent + (n && !state.open ? " (" + n + t.unread[n === 1 ? 0 : 1] + ")" : ""));
   }
 
   var typingTimer = null;
@@ -302,7 +340,7 @@
 
   function unavailable() {
     loading = false;
-    setStatus("The chat is unavailable right now. Please try again later.");
+    setStatus(t.down);
   }
   function loadClient(done) {
     if (loading) return;
@@ -355,14 +393,14 @@
       socket.on("disconnect", function (reason) {
         ready = false;
         setTyping(false);
-        setStatus("Reconnecting…");
+        setStatus(t.reconnecting);
         // The server closed us on purpose: socket.io will not retry by itself.
         if (reason === "io server disconnect") {
           setTimeout(function () { socket.connect(); }, 2000);
         }
       });
       socket.on("connect_error", function () {
-        if (!ready) setStatus("Reconnecting…");
+        if (!ready) setStatus(t.reconnecting);
       });
     });
   }
@@ -372,7 +410,8 @@
     var sent = false;
     while (state.queue.length) {
       var item = state.queue.shift();
-      socket.emit("user_uttered", { message: item.message, session_id: state.sessionId });
+      socket.emit("user_uttered", { message: item.message, session_id: state.sessionId,
+        metadata: { language: ui } });
       sent = true;
       state.messages.forEach(function (m) {
         if (m.id && m.id === item.id && m.pending) markSent(m);
@@ -389,7 +428,7 @@
     state.queue.push({ id: id, message: message });
     persist();
     if (waiting) {
-      if (!status.textContent) setStatus("Connecting…");
+      if (!status.textContent) setStatus(t.connecting);
       connect();
     } else {
       flush();
@@ -436,8 +475,8 @@
     panel.setAttribute("aria-modal", String(fullScreen.matches));
     if (open) {
       state.unread = 0;
-      if (!state.messages.length && cfg.greeting) {
-        addMessage({ from: "bot", text: cfg.greeting, quick: [], links: [], chosen: null });
+      if (!state.messages.length && opt("greeting")) {
+        addMessage({ from: "bot", text: opt("greeting"), quick: [], links: [], chosen: null });
       }
       connect();
       scrollDown();
@@ -452,6 +491,7 @@
 
   function startOver() {
     state = freshState();
+    state.lang = ui;
     state.open = true;
     confirmBox.hidden = true;
     renderAll();
@@ -464,6 +504,45 @@
       socket.connect();
     }
   }
+
+  /* ---------- language of the UI ---------- */
+  function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
+  function applyLang() {
+    t = T[ui];
+    host.setAttribute("lang", ui);
+    var name = opt("title") || t.title;
+    var foottext = opt("footnote");
+    setText(launcherText, name);
+    setText(title, name);
+    setText(restart, t.restart);
+    setText(confirmQ, t.ask);
+    setText(confirmYes, t.restart);
+    setText(confirmNo, t.cancel);
+    setText(label, t.message);
+    setText(typingText, t.typing);
+    setText(foot, foottext === undefined ? t.footnote : foottext);
+    foot.hidden = !foot.textContent;
+    close.setAttribute("aria-label", t.close);
+    send.setAttribute("aria-label", t.send);
+    log.setAttribute("aria-label", t.log);
+    input.setAttribute("placeholder", opt("placeholder") || t.placeholder);
+    setText(langSwitch, T[nextLang()].name);
+    langSwitch.setAttribute("lang", nextLang());
+    // The transcript's hidden words change in place (no new nodes, nothing re-announced).
+    each(".cc-who", function (w) { setText(w, w.closest(".cc-user") ? t.you : t.bot); });
+    each(".cc-quick", function (g) { g.setAttribute("aria-label", t.quick); });
+    each(".cc-pending", function (p) { setText(p, t.waiting); });
+    each(".cc-tab", function (p) { setText(p, t.tab); });
+    updateBadge();
+  }
+  function nextLang() { return LANGS[(LANGS.indexOf(ui) + 1) % LANGS.length]; }
+  function each(sel, fn) { Array.prototype.forEach.call(log.querySelectorAll(sel), fn); }
+  langSwitch.addEventListener("click", function () {
+    ui = state.lang = nextLang();
+    applyLang();
+    persist();
+    sendUser(t.name, '/choose_language{"language":"' + ui + '"}');
+  });
 
   launcher.addEventListener("click", function () { setOpen(!state.open, true); });
   close.addEventListener("click", function () { setOpen(false, true); });
@@ -507,6 +586,7 @@
 
   /* ---------- start ---------- */
   function mount() {
+    applyLang();
     renderAll(); // before the widget is on the page, so the old transcript is not announced
     document.body.appendChild(host);
     setOpen(!!state.open, false);
