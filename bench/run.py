@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import statistics
 import tempfile
 import time
@@ -251,9 +252,18 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (faq_cycle.FaqCycleError, StackError, TimeoutExpired) as error:
             print(f"FAQ cycle not measured: {error}")
             results["faq_cycle"] = str(error).splitlines()[0]
-    DOC.write_text(render(results))
+    DOC.write_text(keep_sections(render(results), DOC))
     print(DOC.read_text())
     return 0
+
+
+def keep_sections(new: str, doc: Path) -> str:
+    """``new`` with the sections other benchmarks wrote into ``doc`` between their
+    ``<!-- name: begin -->`` / ``<!-- name: end -->`` markers (``make bench-analytics``)."""
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    blocks = [m.group(0) for m in
+              re.finditer(r"<!-- ([\w-]+): begin -->.*?<!-- \1: end -->", old, flags=re.S)]
+    return new.rstrip("\n") + "".join("\n\n" + block for block in blocks) + "\n"
 
 
 if __name__ == "__main__":

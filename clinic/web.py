@@ -112,6 +112,7 @@ def page_values(
         "WIDGET_COLOR": html.escape(color),
         "WIDGET_POSITION": html.escape(config.get("widget", "position") or "right"),
         "LINK_HOSTS": html.escape(link_hosts(config)),
+        "LANGUAGES": html.escape(",".join(config.languages)),
     }
 
 

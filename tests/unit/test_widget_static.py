@@ -177,6 +177,13 @@ def test_page_embeds_the_widget_from_the_rasa_port_with_one_tag() -> None:
     assert 'data-title="Ask us"' in tags[0] and 'data-position="left"' in tags[0]
 
 
+def test_the_page_offers_the_languages_of_clinic_yml() -> None:
+    both = _render(_config())
+    assert 'data-languages="en,es"' in both
+    english = ClinicConfig(raw={**_config().raw, "languages": ["en"]})
+    assert 'data-languages="en"' in _render(english)
+
+
 def test_placeholders_are_shown_as_placeholders_and_values_escaped() -> None:
     page = _render(_config())
     assert '<mark class="placeholder">PLACEHOLDER: phone number</mark>' in page
