@@ -93,6 +93,15 @@ staff-user: $(STAMP)  ## create or reset a staff console account: NAME=ana ROLE=
 review: $(STAMP)  ## questions the assistant did not answer well (ARGS="--csv review.csv")
 	@$(PY) -m staff.review $(ARGS)
 
+# ---- analytics (docs/analytics.md) ----------------------------------------------------------
+.PHONY: analytics bench-analytics
+
+analytics: $(STAMP)  ## figures of a period as JSON: FROM=YYYY-MM-DD TO=YYYY-MM-DD
+	@$(PY) -m staff.analytics --from "$(FROM)" --to "$(TO)" $(ARGS)
+
+bench-analytics: $(STAMP)  ## consumer throughput + dashboard query on 1M events in PostgreSQL
+	$(PY) -m bench.analytics $(ARGS)
+
 # ---- booking requests (docs/booking.md) -----------------------------------------------------
 .PHONY: bookings booking-worker
 

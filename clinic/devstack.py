@@ -103,6 +103,9 @@ def stack_env(tmp: Path, rasa_port: int, action_port: int, web_port: int) -> Dic
         FAQ_SYNC_FILE=str(tmp / "faq-sync.json"),
         BOOKING_DATABASE_URL=f"sqlite:///{tmp / 'bookings.db'}",
         BOOKING_LOCAL_OUTBOX=str(tmp / "outbox-deliveries.jsonl"),
+        ANALYTICS_PORT=str(free_port()),
+        ANALYTICS_EVENTS_DB=str(tmp / "analytics-events.db"),
+        EVENT_BROKER_URL="",  # the embedded queue, unless extra_env names a RabbitMQ
         RASA_TELEMETRY_ENABLED="false",
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="INFO",

@@ -1,5 +1,5 @@
-"""``make run``: starts the action server, Rasa server, demo page, booking worker and staff
-console; supervises them.
+"""``make run``: starts the action server, Rasa server, demo page, booking worker, staff
+console and analytics consumer; supervises them.
 
 * refuses to start when a port is taken, naming the port and what to do;
 * refuses a model trained by another Rasa version (CVE-2024-49375: never load models made
@@ -208,6 +208,8 @@ def services(settings: Settings) -> List[Service]:
                 [sys.executable, "-m", "actions.booking.worker",
                  "--health-port", str(settings.booking_worker_port)],
                 f"http://{local}:{settings.booking_worker_port}/health"),
+        Service("analytics consumer", [sys.executable, "-m", "clinic.analytics.consumer"],
+                f"http://{local}:{settings.analytics_port}/health"),
         Service("staff console", [sys.executable, "-m", "staff.console"],
                 f"http://{local}:{settings.console_port}/health"),
     ]
@@ -263,6 +265,7 @@ def run(settings: Settings) -> int:
     check_ports({"Rasa server": settings.rasa_port, "action server": settings.action_port,
                  "demo page": settings.web_port,
                  "booking worker": settings.booking_worker_port,
+                 "analytics consumer": settings.analytics_port,
                  "staff console": settings.console_port})
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     env = child_env(settings)

@@ -45,6 +45,14 @@ class Settings:
     log_level: str = "INFO"
     # Where the launcher keeps a generated API token when RASA_API_TOKEN is not set.
     api_token_file: Path = PROJECT_ROOT / "var" / "rasa-api-token"
+    # Analytics (clinic/analytics/, docs/analytics.md): unset -> Rasa's SQL event broker on
+    # ``analytics_events_db``; amqp://user:pass@host:5672/vhost -> RabbitMQ.
+    event_broker_url: Optional[str] = None
+    event_broker_queue: str = "clinic_analytics"  # RabbitMQ queue (and fanout exchange)
+    analytics_events_db: Path = PROJECT_ROOT / "var" / "analytics-events.db"
+    analytics_port: int = 5057  # health check of the analytics consumer (localhost)
+    # The clinic's time zone (BOOKING_TIMEZONE): analytics count days and hours in it.
+    clinic_timezone: str = "America/Los_Angeles"
 
     @property
     def action_server_url(self) -> str:
@@ -92,4 +100,19 @@ class Settings:
             clinic_config=Path(get("CLINIC_CONFIG", str(d.clinic_config))),
             model_path=Path(get("RASA_MODEL", str(d.model_path))),
             log_level=get("LOG_LEVEL", d.log_level).upper(),
+            event_broker_url=_broker_url(get("EVENT_BROKER_URL", "")),
+            event_broker_queue=get("EVENT_BROKER_QUEUE", d.event_broker_queue),
+            analytics_events_db=Path(get("ANALYTICS_EVENTS_DB", str(d.analytics_events_db))),
+            analytics_port=port("ANALYTICS_PORT", d.analytics_port),
+            clinic_timezone=get("BOOKING_TIMEZONE", d.clinic_timezone),
         )
+
+
+def _broker_url(value: str) -> Optional[str]:
+    """``EVENT_BROKER_URL``: empty (embedded SQLite broker) or an AMQP URL."""
+    if not value:
+        return None
+    if not value.startswith(("amqp://", "amqps://")):
+        raise ValueError("EVENT_BROKER_URL must start with amqp:// or amqps:// "
+                         "(or be unset for the embedded broker)")
+    return value

@@ -5,6 +5,9 @@
   store. A conversation idle for longer than that disappears entirely. ``--every 24h``
   keeps running and purges once per interval (or use cron, see docs/deployment.md).
 * ``forget`` deletes one visitor's whole conversation and their booking requests.
+* Both cover the analytics tables in the same database (``clinic.analytics.retention``):
+  ``purge`` clears the message texts kept for transcripts (the anonymous counts stay),
+  ``forget`` deletes the visitor's analytics rows.
 
 The tracker store is Rasa's ``SQLTrackerStore`` (table ``events``: ``sender_id``,
 ``type_name``, ``timestamp``, ...) at ``DATABASE_URL``: SQLite by default, PostgreSQL with a
@@ -30,9 +33,11 @@ from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Protocol, TextIO, Tuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from clinic.analytics.retention import forget_sender as forget_analytics
+from clinic.analytics.retention import purge_before as purge_analytics
 from clinic.settings import PROJECT_ROOT, Settings
 
 DEFAULT_RETENTION_DAYS = 30
@@ -67,6 +72,7 @@ class PurgeResult:
     events: int
     conversations: int
     booking_requests: int
+    analytics_texts: int = 0  # analytics turns whose texts were cleared
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,12 @@ class ForgetResult:
 
     events: int
     booking_requests: int
+    analytics_rows: int = 0
 
     @property
     def found(self) -> bool:
         """True when anything was stored for the visitor."""
-        return bool(self.events or self.booking_requests)
+        return bool(self.events or self.booking_requests or self.analytics_rows)
 
 
 # ---------------------------------------------------------------------------- settings
@@ -237,6 +244,17 @@ class TrackerEvents:
         except SQLAlchemyError as exc:
             raise RetentionError("could not purge the conversation database") from exc
 
+    def analytics(self, operation: Callable[[Connection], int]) -> int:
+        """Runs an analytics purge/forget (``clinic.analytics.retention``) on this database."""
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            return 0
+        try:
+            with self.engine.begin() as conn:
+                return int(operation(conn))
+        except SQLAlchemyError as exc:
+            raise RetentionError("could not delete from the analytics tables") from exc
+
     def dispose(self) -> None:
         """Closes the engine's connections."""
         if self._engine is not None:
@@ -257,10 +275,11 @@ def purge(
         raise ValueError("days must be at least 1")
     cutoff = (time.time() if now is None else now) - days * 86400.0
     deleted_events, conversations = events.purge_before(cutoff)
+    texts = events.analytics(lambda conn: purge_analytics(conn, cutoff))
     deleted_requests = 0
     if bookings is not None:
         deleted_requests = _booking_call(lambda: bookings.purge_older_than(days))
-    return PurgeResult(deleted_events, conversations, deleted_requests)
+    return PurgeResult(deleted_events, conversations, deleted_requests, texts)
 
 
 def forget(
@@ -271,10 +290,11 @@ def forget(
     if problem:
         raise ValueError(problem)
     deleted_events = events.delete_sender(sender_id)
+    analytics_rows = events.analytics(lambda conn: forget_analytics(conn, sender_id))
     deleted_requests = 0
     if bookings is not None:
         deleted_requests = _booking_call(lambda: bookings.delete_by_sender(sender_id))
-    return ForgetResult(deleted_events, deleted_requests)
+    return ForgetResult(deleted_events, deleted_requests, analytics_rows)
 
 
 def _booking_call(call: Callable[[], int]) -> int:
@@ -364,7 +384,8 @@ def _purge_once(
     print(
         f"purge: deleted {result.events} conversation event(s) from "
         f"{result.conversations} conversation(s) and {result.booking_requests} booking "
-        f"request(s) older than {days} day(s).",
+        f"request(s) older than {days} day(s); cleared the texts of {result.analytics_texts} "
+        "analytics message(s).",
         file=out,
         flush=True,
     )
@@ -409,7 +430,8 @@ def main(
             return EXIT_NOTHING_FOUND
         print(
             f"forget: deleted {result.events} conversation event(s) and "
-            f"{result.booking_requests} booking request(s) of sender {args.sender!r}.",
+            f"{result.booking_requests} booking request(s) of sender {args.sender!r}; "
+            f"{result.analytics_rows} analytics row(s).",
             file=out,
         )
         return EXIT_OK

@@ -83,10 +83,10 @@ def test_servers_bind_to_configured_interfaces() -> None:
     assert env["DATABASE_URL"].startswith("sqlite:///")
 
 
-def test_make_run_starts_all_five_servers() -> None:
+def test_make_run_starts_all_six_servers() -> None:
     names = [service.name for service in launcher.services(Settings.from_env({}))]
     assert names == ["action server", "Rasa server", "demo page", "booking worker",
-                     "staff console"]
+                     "analytics consumer", "staff console"]
 
 
 # --------------------------------------------------------------------------- supervision
