@@ -125,8 +125,8 @@ async def add_headers(request: Request, response: HTTPResponse) -> None:
 
 def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     """The console application (``python -m staff.console`` serves it)."""
-    from staff.console.views import (accounts, admin, auth, bookings, faq_form, faqs, history,
-                                     publish, review)
+    from staff.console.views import (accounts, admin, analytics, auth, bookings, faq_form,
+                                     faqs, history, publish, review)
 
     app = Sanic(name)
     app.config.ACCESS_LOG = False  # URLs only, but there is nothing worth logging there
@@ -134,6 +134,7 @@ def create_app(settings: ConsoleSettings, name: str = "staff_console") -> Sanic:
     app.register_middleware(load_session, "request")
     app.register_middleware(add_headers, "response")
     app.static("/static", str(HERE / "static"), name="static")
-    for module in (auth, faqs, faq_form, publish, history, review, bookings, admin, accounts):
+    for module in (auth, faqs, faq_form, publish, history, review, analytics, bookings, admin,
+                   accounts):
         module.register(app)
     return app

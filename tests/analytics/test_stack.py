@@ -22,6 +22,7 @@ from tests.analytics.traffic import (
     analytics_messages,
     consumer_pid,
     make_analytics,
+    period_around_today,
     tracker_latencies,
     wait_for,
 )
@@ -63,6 +64,26 @@ def test_known_traffic_gives_exact_figures_across_a_consumer_kill(
     assert latency == tracker_latencies(stack, senders)
     assert 0 < latency["p50"] <= latency["p95"] < 5000
     assert "==> the analytics consumer stopped (exit code -9)" in stack.log_text()
+
+
+def test_the_console_dashboard_shows_the_same_figures(analytics_stack: Stack) -> None:
+    """The stack's staff console: the Analytics page of the replayed period holds exactly
+    the figures of ``make analytics`` (its JSON block and the numbers shown)."""
+    from tests.console.client import Client
+    from tests.console.conftest import PASSWORD, make_user
+    from tests.console.test_console_analytics import _data, _figure
+
+    stack = analytics_stack
+    assert make_user(stack.env, "ana", "editor").returncode == 0
+    client = Client(f"http://127.0.0.1:{stack.env['CONSOLE_PORT']}")
+    assert client.login("ana", PASSWORD).status == 302
+    start, end = period_around_today()
+    page = client.get(f"/analytics?from={start}&to={end}")
+    assert page.status == 200
+    figures = make_analytics(stack)
+    assert {key: _data(page.text)[key] for key in figures} == figures
+    assert (_figure(page.text, "conversations"), _figure(page.text, "messages")) == \
+        (str(EXPECTED["conversations"]), str(EXPECTED["messages"]))
 
 
 def test_no_personal_data_in_any_analytics_table(analytics_stack: Stack) -> None:
