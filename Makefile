@@ -51,7 +51,7 @@ validate: $(STAMP) $(SPACY) $(ENCODER)  ## rasa data validate --fail-on-warnings
 browser:  ## install Debian's chromium for the browser tests when it is missing
 	@scripts/ensure-chromium.sh
 
-test: $(MODEL) browser  ## set up, train if needed, run the whole test suite
+test: $(MODEL) browser haproxy  ## set up, train if needed, run the whole test suite
 	$(PY) -m pytest
 
 eval: $(MODEL)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
@@ -119,3 +119,21 @@ purge: $(STAMP)  ## delete conversations + booking requests older than RETENTION
 
 forget: $(STAMP)  ## delete one visitor's conversation and booking requests: SENDER=id
 	@$(PY) -m staff.retention forget --sender "$(SENDER)"
+
+# ---- the production topology on one machine (docs/reliability.md) ------------------------
+.PHONY: haproxy cluster cluster-status cluster-down test-cluster
+
+haproxy:  ## install Debian's haproxy (make cluster's load balancer) when it is missing
+	@scripts/ensure-haproxy.sh
+
+cluster: $(MODEL) haproxy  ## HAProxy on 5005, REPLICAS=3 Rasa + 2 action servers on PostgreSQL/Redis/RabbitMQ; returns when healthy
+	@$(PY) -m clinic.cluster up
+
+cluster-status: $(STAMP)  ## JSON list of make cluster's processes: role, pid, port, healthy
+	@$(PY) -m clinic.cluster status
+
+cluster-down: $(STAMP)  ## stop everything make cluster started
+	@$(PY) -m clinic.cluster down
+
+test-cluster: $(MODEL) haproxy  ## fault and load tests of the cluster on free ports (tests/cluster)
+	$(PY) -m pytest tests/cluster

@@ -27,9 +27,9 @@ import tarfile
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import IO, Callable, Dict, List, Mapping, Optional
 
 from clinic.settings import PROJECT_ROOT, Settings
 
@@ -54,6 +54,22 @@ class Service:
     started_at: float = 0.0
     crashes: int = 0  # consecutive stops without a stable run in between
     restart_at: Optional[float] = None
+    env: Dict[str, str] = field(default_factory=dict)  # on top of the shared environment
+
+
+def start_service(service: Service, env: Mapping[str, str],
+                  output: Optional[IO[bytes]] = None) -> None:
+    """Starts ``service`` in its own session (so a signal to its group reaches its children).
+
+    ``env`` is the shared environment, ``service.env`` is added on top; ``output`` (a file
+    opened for writing) receives the server's stdout and stderr, else they are inherited.
+    """
+    service.process = subprocess.Popen(
+        service.command, cwd=PROJECT_ROOT, env={**env, **service.env},
+        stdout=output, stderr=subprocess.STDOUT if output is not None else None,
+        start_new_session=True,
+    )
+    service.started_at = time.monotonic()
 
 
 def restart_delay(crashes: int) -> float:
@@ -172,11 +188,12 @@ def resolve_api_token(settings: Settings) -> Optional[str]:
     return token
 
 
-def rasa_command(settings: Settings, shell: bool = False) -> List[str]:
-    """The Rasa server (or shell) command line."""
+def rasa_command(settings: Settings, shell: bool = False,
+                 endpoints: str = "endpoints.yml") -> List[str]:
+    """The Rasa server (or shell) command line (``endpoints``: the endpoints file to use)."""
     cmd = [sys.executable, "-m", "clinic.rasa_main", "shell" if shell else "run",
            "--model", str(settings.model_path),
-           "--endpoints", "endpoints.yml"]
+           "--endpoints", endpoints]
     if shell:
         return cmd
     cmd += ["--credentials", "credentials.yml",
@@ -277,11 +294,9 @@ def run(settings: Settings) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+
     def start(service: Service) -> None:
-        service.process = subprocess.Popen(
-            service.command, cwd=PROJECT_ROOT, env=env, start_new_session=True
-        )
-        service.started_at = time.monotonic()
+        start_service(service, env)
 
     try:
         for service in services(settings):
@@ -320,8 +335,7 @@ def shell(settings: Settings) -> int:
     check_ports({"action server": settings.action_port})
     env = child_env(settings)
     action = services(settings)[0]
-    action.process = subprocess.Popen(action.command, cwd=PROJECT_ROOT, env=env,
-                                      start_new_session=True)
+    start_service(action, env)
     try:
         wait_healthy(action, STARTUP_TIMEOUT_S)
         return subprocess.call(rasa_command(settings, shell=True), cwd=PROJECT_ROOT, env=env)

@@ -1,0 +1,84 @@
+"""A socket.io visitor, like the widget: one websocket through the balancer, reconnecting
+by itself and asking for its session again (``session_request``) after every reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+import socketio
+
+from tests.cluster.visitors import TRY_AGAIN, TURN_TIMEOUT_S, Outcome, Pacing, run_steps
+
+FIRST_BUBBLE_S = 30.0  # no answer for this long is a failed request
+QUIET_S = 0.5  # no further bubble for this long: the turn is over
+SLOW_QUIET_S = 5.0  # the same while the expected text has not come yet
+
+
+class SocketVisitor:
+    """A widget-like socket.io client: reconnects by itself and asks for its session again."""
+
+    def __init__(self, url: str, origin: str, session_id: str) -> None:
+        self.url, self.origin, self.session_id = url, origin, session_id
+        self.client = socketio.AsyncClient(reconnection=True, reconnection_delay=1,
+                                           reconnection_delay_max=3)
+        self.inbox: "asyncio.Queue[Dict[str, Any]]" = asyncio.Queue()
+        self.confirmed = asyncio.Event()
+        self.client.on("connect", self._on_connect)
+        self.client.on("disconnect", self.confirmed.clear)
+        self.client.on("session_confirm", lambda _sid: self.confirmed.set())
+        self.client.on("bot_uttered", self.inbox.put_nowait)
+
+    async def _on_connect(self) -> None:
+        await self.client.emit("session_request", {"session_id": self.session_id})
+
+    async def connect(self) -> None:
+        await self.client.connect(self.url, headers={"Origin": self.origin},
+                                  transports=["websocket"], socketio_path="/socket.io",
+                                  wait_timeout=30)
+
+    async def turn(self, text: str, expected: str, outcome: Outcome) -> Optional[str]:
+        """Sends ``text``; collects bubbles until ``expected`` shows (``None`` on failure)."""
+        started = time.monotonic()
+        try:
+            await asyncio.wait_for(self.confirmed.wait(), TURN_TIMEOUT_S)
+            while not self.inbox.empty():
+                self.inbox.get_nowait()
+            await self.client.emit("user_uttered", {"message": text,
+                                                    "session_id": self.session_id})
+            first = await asyncio.wait_for(self.inbox.get(), FIRST_BUBBLE_S)
+            said = (first.get("text") or "") + "\n"
+            while True:  # the turn's other bubbles, until it has been quiet for a while
+                done = expected in said or any(marker in said for marker in TRY_AGAIN)
+                try:
+                    bubble = await asyncio.wait_for(self.inbox.get(),
+                                                    QUIET_S if done else SLOW_QUIET_S)
+                except asyncio.TimeoutError:
+                    break
+                said += (bubble.get("text") or "") + "\n"
+        except (asyncio.TimeoutError, socketio.exceptions.SocketIOError) as error:
+            outcome.failures.append(type(error).__name__)
+            return None
+        if any(marker in said for marker in TRY_AGAIN):
+            outcome.failures.append(f"try-again reply: {said[:60]}")
+            return None
+        outcome.latencies.append(time.monotonic() - started)
+        return said
+
+
+async def socket_visitor(url: str, origin: str, sender: str,
+                         steps: Sequence[Tuple[str, str]], pacing: Optional[Pacing] = None
+                         ) -> Outcome:
+    """Runs ``steps`` over socket.io (websocket), as the widget does."""
+    outcome = Outcome(sender)
+    visitor = SocketVisitor(url, origin, sender)
+    await visitor.connect()
+    try:
+
+        async def turn(text: str, expected: str) -> Optional[str]:
+            return await visitor.turn(text, expected, outcome)
+
+        return await run_steps(turn, steps, outcome, pacing or Pacing())
+    finally:
+        await visitor.client.disconnect()
