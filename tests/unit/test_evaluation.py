@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Dict, Optional
+from typing import Dict, Optional, Set, Tuple
 
 import pytest
+import yaml
 
+from clinic.settings import PROJECT_ROOT
 from staff.evaluation import (
+    SPANISH_HELDOUT_MINIMUM,
     EvaluationError,
     HeldOutQuestion,
     HeldOutResult,
@@ -16,13 +19,19 @@ from staff.evaluation import (
     IntentScore,
     combine_reports,
     cross_validation_command,
+    intent_labels,
     load_heldout,
+    load_spanish_heldout,
     nonsense_questions,
     parse_intent_report,
+    parsed_intent,
     predicted_topic,
     render_markdown,
     run_heldout,
     score_heldout,
+    score_intents,
+    score_spanish,
+    spanish_figures,
 )
 
 REPORT = {
@@ -229,14 +238,18 @@ def test_report_shows_random_strings_and_the_ones_answered() -> None:
 
 
 class FakeTrackerStore:
-    """Stores the last_topic an answer would set, per sender."""
+    """Stores the last_topic an answer would set, and the parsed intent, per sender."""
 
     def __init__(self) -> None:
         self.slots: Dict[str, Optional[str]] = {}
+        self.intents: Dict[str, str] = {}
 
     async def retrieve(self, sender: str):
         value = self.slots.get(sender)
-        return SimpleNamespace(get_slot=lambda name: value if name == "last_topic" else None)
+        events = [SimpleNamespace(type_name="action"),
+                  SimpleNamespace(type_name="user", intent={"name": self.intents[sender]})]
+        return SimpleNamespace(get_slot=lambda name: value if name == "last_topic" else None,
+                               events=events)
 
 
 class FakeAgent:
@@ -248,8 +261,10 @@ class FakeAgent:
 
     async def handle_text(self, text: str, sender_id: str):
         self.senders.append(sender_id)
+        self.tracker_store.intents[sender_id] = "out_of_scope"
         if "trigger" in text:
             self.tracker_store.slots[sender_id] = "trigger_points"
+            self.tracker_store.intents[sender_id] = "ask_trigger_points"
         return []
 
 
@@ -264,6 +279,7 @@ async def test_run_heldout_uses_fresh_sender_per_question_and_reads_slot() -> No
     assert len(set(agent.senders)) == 3
     assert [r.predicted for r in results] == ["trigger_points", "none", "none"]
     assert [r.correct for r in results] == [True, True, False]
+    assert [r.intent for r in results] == ["ask_trigger_points", "out_of_scope", "out_of_scope"]
 
 
 def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> None:
@@ -341,3 +357,158 @@ def test_cross_validation_runs_without_the_machines_faqs(monkeypatch) -> None:
     env = cross_validation_env()
     assert env["DATABASE_URL"] == f"sqlite:///{RESULTS_DIR / 'cv-no-faqs.db'}"
     assert env["RASA_TELEMETRY_ENABLED"] == "false"
+
+
+# ------------------------------------------------------------------ the Spanish held-out set
+
+
+def es(text: str, topic: str, intents: Tuple[str, ...], got_topic: str, got_intent: str
+       ) -> HeldOutResult:
+    return HeldOutResult(HeldOutQuestion(text, topic, "spanish.yml", intents), got_topic,
+                         got_intent)
+
+
+def test_intent_labels_take_a_name_or_a_list() -> None:
+    assert intent_labels(None) == ()
+    assert intent_labels("ask_armoring") == ("ask_armoring",)
+    assert intent_labels([" ask_nervous_system", "ask_autonomic_regulation"]) == (
+        "ask_nervous_system", "ask_autonomic_regulation")
+    for empty in ("", [], ["  "]):
+        with pytest.raises(ValueError):
+            intent_labels(empty)
+
+
+def test_load_heldout_reads_intents_and_the_spanish_loader_requires_them(tmp_path: Path
+                                                                          ) -> None:
+    labelled = tmp_path / "es.yml"
+    labelled.write_text(
+        "questions:\n"
+        "  - {text: que es nmt, topic: nmt_overview, intent: ask_nmt_overview}\n"
+        "  - {text: fmm y nervios, topic: autonomic_regulation,\n"
+        "     intent: [ask_autonomic_regulation, ask_nervous_system]}\n", encoding="utf-8")
+    questions = load_spanish_heldout(labelled)
+    assert [q.intents for q in questions] == [
+        ("ask_nmt_overview",), ("ask_autonomic_regulation", "ask_nervous_system")]
+    assert questions[0] == HeldOutQuestion("que es nmt", "nmt_overview",
+                                           intents=("ask_nmt_overview",))
+    bare = tmp_path / "bare.yml"
+    bare.write_text("- {text: hola, topic: none}\n", encoding="utf-8")
+    assert load_heldout(bare)[0].intents == ()  # the English files have no intents
+    with pytest.raises(EvaluationError, match="without 'intent'"):
+        load_spanish_heldout(bare)
+    empty = tmp_path / "empty.yml"
+    empty.write_text("- {text: hola, topic: none, intent: ''}\n", encoding="utf-8")
+    with pytest.raises(EvaluationError, match="entry #1"):
+        load_heldout(empty)
+
+
+def test_score_intents_accepts_any_listed_intent_and_lists_misses() -> None:
+    both = ("ask_autonomic_regulation", "ask_nervous_system")
+    results = [
+        es("que es fmm", "fmm_overview", ("ask_fmm_overview",), "fmm_overview",
+           "ask_fmm_overview"),
+        es("fmm y nervios", "autonomic_regulation", both, "autonomic_regulation",
+           "ask_nervous_system"),
+        es("hola", "none", ("greet",), "none", "out_of_scope"),
+        HeldOutResult(HeldOutQuestion("english, no intent", "none"), "none", "greet"),
+    ]
+    score = score_intents(results)
+    assert (score.correct, score.total) == (2, 3)  # unlabelled questions are not counted
+    assert score.accuracy == pytest.approx(2 / 3)
+    assert score.per_intent == (
+        ("ask_autonomic_regulation or ask_nervous_system", 1, 1),
+        ("ask_fmm_overview", 1, 1), ("greet", 0, 1))
+    assert [m.question.text for m in score.misses] == ["hola"]
+    assert score_intents([]).accuracy == 0.0
+
+
+def test_score_spanish_misses_are_wrong_topic_or_wrong_intent() -> None:
+    results = [
+        es("a", "armoring", ("ask_armoring",), "armoring", "ask_armoring"),
+        es("b", "armoring", ("ask_armoring",), "none", "ask_armoring"),
+        es("c", "none", ("greet",), "none", "thank"),
+        es("d", "location", ("ask_location",), "none", "out_of_scope"),
+    ]
+    score = score_spanish(results, seen=["a"])
+    assert (score.topics.correct, score.intents.correct) == (2, 2)
+    assert [m.question.text for m in score.misses] == ["b", "c", "d"]
+    assert score.seen == frozenset({"a"})
+
+
+def test_parsed_intent_is_the_first_visitor_message() -> None:
+    user = SimpleNamespace(type_name="user", intent={"name": "greet"})
+    later = SimpleNamespace(type_name="user", intent={"name": "affirm"})
+    tracker = SimpleNamespace(events=[SimpleNamespace(type_name="slot"), user, later])
+    assert parsed_intent(tracker) == "greet"
+    assert parsed_intent(SimpleNamespace(events=[SimpleNamespace(type_name="user",
+                                                                 intent={})])) == ""
+    assert parsed_intent(None) == ""
+    assert parsed_intent(SimpleNamespace(get_slot=lambda name: None)) == ""
+
+
+def test_report_has_a_spanish_section_with_topics_intents_and_misses() -> None:
+    score = score_spanish([
+        es("que es fmm", "fmm_overview", ("ask_fmm_overview",), "fmm_overview",
+           "ask_fmm_overview"),
+        es("hay | estacionamiento", "none", ("out_of_scope",), "location", "ask_location"),
+        es("hola", "none", ("greet",), "none", ""),
+    ], seen=["hola"])
+    page = render_markdown(None, None, "now", spanish=score)
+    assert ("| Spanish held-out (`tests/heldout/spanish.yml`) answered with the right topic | "
+            "0.667 (2/3) | tests fail below 0.85 (BELOW THE FLOOR) |") in page
+    assert "| Spanish held-out parsed with the right intent (NLU) | 0.333 (1/3) | |" in page
+    assert "\n## Spanish held-out\n" in page
+    assert "| right topic (end to end) | 0.667 (2/3) | 0.85 (BELOW THE FLOOR) |" in page
+    assert "| … the 2 messages never seen in training: topic / intent | 0.500 (1/2) / " \
+           "0.500 (1/2) | |" in page
+    assert "1 of the 3 messages are word for word also training examples (e.g. “hola”)" in page
+    assert "| fmm_overview | 1 | 1 | 1.00 |" in page
+    assert "| out_of_scope | 0 | 1 | 0.00 |" in page
+    assert ("| hay \\| estacionamiento | none | **location** | out_of_scope | "
+            "**ask_location** |") in page
+    assert "| hola | none | none | greet | **–** |" in page
+    assert "que es fmm | fmm_overview" not in page  # right on both: not a miss
+    assert "Spanish" not in render_markdown(None, None, "now")
+    assert "### Spanish misses\n\nNone." in render_markdown(
+        None, None, "now", spanish=score_spanish(score.topics.results[:1]))
+
+
+def test_spanish_figures_line_names_the_floor() -> None:
+    score = score_spanish([es("si", "none", ("affirm",), "none", "affirm")])
+    line = spanish_figures(score)
+    assert "right topic 1.000 (1/1), right intent 1.000 (1/1)" in line
+    assert f"below {SPANISH_HELDOUT_MINIMUM}" in line
+
+
+def _domain_intents() -> Set[str]:
+    names: Set[str] = set()
+    for path in (PROJECT_ROOT / "domain").glob("*.yml"):
+        names.update(yaml.safe_load(path.read_text(encoding="utf-8")).get("intents") or [])
+    return names
+
+
+def _topic_ids() -> Set[str]:
+    ids: Set[str] = set()
+    for path in (PROJECT_ROOT / "content" / "topics").glob("*.yml"):
+        ids.update(t["id"] for t in yaml.safe_load(path.read_text(encoding="utf-8"))["topics"])
+    return ids
+
+
+def test_spanish_set_is_apart_labelled_and_covers_every_topic() -> None:
+    from collections import Counter
+
+    from staff.heldout import HELDOUT_FILES, SPANISH_HELDOUT_FILE
+
+    assert SPANISH_HELDOUT_FILE not in HELDOUT_FILES  # not in the English gate or its floor
+    questions = load_spanish_heldout()
+    assert len(questions) >= 150
+    assert {q.source for q in questions} == {"spanish.yml"}
+    assert len({q.text.lower() for q in questions}) == len(questions), "duplicate message"
+    topics = _topic_ids()
+    assert {q.topic for q in questions} <= topics | {"none"}
+    per_topic = Counter(q.topic for q in questions)
+    assert all(per_topic[t] >= 4 for t in topics), per_topic
+    unknown = {i for q in questions for i in q.intents} - _domain_intents()
+    assert not unknown, f"intents not in domain/: {unknown}"
+    english = {q.text.lower() for q in load_heldout()}
+    assert not english & {q.text.lower() for q in questions}

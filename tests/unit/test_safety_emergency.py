@@ -131,7 +131,8 @@ def _nlu_examples(path: Path) -> List[str]:
 def test_no_other_training_example_or_heldout_question_raises_an_alarm() -> None:
     texts = []
     for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        if path.name != "safety.yml":  # the emergency and crisis examples themselves
+        # the emergency and crisis examples themselves
+        if path.name not in ("safety.yml", "spanish_safety.yml"):
             texts += _nlu_examples(path)
     for heldout in sorted((PROJECT_ROOT / "tests" / "heldout").glob("questions*.yml")):
         questions = (yaml.safe_load(heldout.read_text(encoding="utf-8")) or {}).get("questions")
@@ -161,7 +162,8 @@ def _english_texts() -> List[str]:
     texts = [t for group in data["positives"].values() for t in group["examples"]]
     texts += list(data["negatives"])
     for path in sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")):
-        texts += _nlu_examples(path)
+        if not path.name.startswith("spanish_"):
+            texts += _nlu_examples(path)
     for heldout in sorted((PROJECT_ROOT / "tests" / "heldout").glob("questions*.yml")):
         questions = (yaml.safe_load(heldout.read_text(encoding="utf-8")) or {}).get("questions")
         texts += [q["text"] for q in questions or []]
