@@ -39,7 +39,7 @@ import numpy as np
 
 from clinic.faq.live import LiveFaqs
 from clinic.faq.model import Faq, Phrasing
-from clinic.faq.retrieval import ENCODER_ID, decide, faq_texts, nearest_other
+from clinic.faq.retrieval import ENCODER_ID, decide_message, faq_texts
 from clinic.faq.store import FaqStore
 from clinic.settings import PROJECT_ROOT
 from staff.faq.publish import MODEL, Publisher, Vectors, model_others, retrieval_settings
@@ -200,11 +200,11 @@ def measure_faq_index(count: int = FAQS, wordings: int = WORDINGS,
         vectors = Vectors(store).encode(texts)
         others, settings = model_others(MODEL), retrieval_settings()
         for vector in vectors[:50]:  # warm-up, untimed
-            decide(index.matches(vector), nearest_other(vector, others), settings)
+            decide_message(index, vector, others, settings, spanish=False)
         kinds: Counter = Counter()
         started = time.perf_counter()
         for vector in vectors:
-            decision = decide(index.matches(vector), nearest_other(vector, others), settings)
+            decision = decide_message(index, vector, others, settings, spanish=False)
             kinds[decision.kind] += 1
         lookup_ms = (time.perf_counter() - started) * 1000 / len(texts)
         memory, peak = _index_memory(url)

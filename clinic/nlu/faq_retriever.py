@@ -1,7 +1,8 @@
 """NLU component: answers staff FAQs by sentence-vector retrieval, without training on them.
 
-Last in the pipeline (config.yml). For each message it compares the message's MiniLM vector
-(set by ``SentenceEncoderFeaturizer``) with the live FAQ version's wordings
+After the classifier (config.yml). For each message it compares the message's retrieval
+vector (MiniLM's and the multilingual USE's, set by ``SentenceEncoderFeaturizer`` and
+``MultilingualSentenceFeaturizer``, side by side: ``clinic.nlu.multilingual``) with the live FAQ version's wordings
 (``clinic.faq.live``: polled from the FAQ store, new versions within seconds, no model
 reload) and with the nearest *training example of every other topic*, which this component
 keeps from training (``train``). ``clinic.faq.retrieval.decide`` then says:
@@ -34,7 +35,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.faq.live import LiveFaqs, live_faqs
 from clinic.faq.model import FAQ_INTENT
-from clinic.faq.retrieval import RetrievalSettings, decide, nearest_other
+from clinic.faq.retrieval import DIMENSION, RetrievalSettings, decide_message
+from clinic.language.detect import detect_language
+from clinic.language.text import SPANISH
+from clinic.nlu.multilingual import RetrievalEncoder, combined_vectors
+from clinic.nlu.multilingual_featurizer import MULTILINGUAL_VECTOR
 from clinic.nlu.safety_gate import SAFETY_INTENTS
 from clinic.nlu.sentence_featurizer import (
     DEFAULT_MODEL_DIR,
@@ -77,8 +82,9 @@ class FaqRetriever(GraphComponent):
         self.settings = RetrievalSettings.from_config(config)
         self.model_storage = model_storage
         self.resource = resource
-        self.others = others if others is not None else np.zeros((0, 384), dtype=np.float32)
-        self.encoder = shared_encoder(model_dir(str(config.get("model") or DEFAULT_MODEL_DIR)))
+        self.others = others if others is not None else np.zeros((0, DIMENSION), dtype=np.float32)
+        self.encoder = RetrievalEncoder.around(
+            shared_encoder(model_dir(str(config.get("model") or DEFAULT_MODEL_DIR))))
         # read once, when the model is loaded: the store this process answers from
         self.database_url = str(config.get("database_url") or Settings.from_env().database_url)
         self._live: Optional[LiveFaqs] = None
@@ -107,13 +113,13 @@ class FaqRetriever(GraphComponent):
     # ------------------------------------------------------------------ training
 
     def _vector(self, message: Message) -> Optional[np.ndarray]:
-        vector = message.get(SENTENCE_VECTOR)
-        if vector is None:
-            text = message.get(TEXT)
-            if not isinstance(text, str) or not text.strip():
-                return None
-            vector = self.encoder.encode([text])[0]
-        return np.asarray(vector, dtype=np.float32)
+        english, multilingual = message.get(SENTENCE_VECTOR), message.get(MULTILINGUAL_VECTOR)
+        if english is not None and multilingual is not None:
+            return combined_vectors(english, multilingual)[0]
+        text = message.get(TEXT)
+        if not isinstance(text, str) or not text.strip():
+            return None
+        return self.encoder.encode([text])[0]
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keeps the vectors of every training example of the other topics."""
@@ -123,7 +129,7 @@ class FaqRetriever(GraphComponent):
         ]
         kept = [v for v in vectors if v is not None]
         self.others = (np.stack(kept).astype(np.float32) if kept
-                       else np.zeros((0, 384), dtype=np.float32))
+                       else np.zeros((0, DIMENSION), dtype=np.float32))
         with self.model_storage.write_to(self.resource) as directory:
             np.save(directory / _OTHERS_FILE, self.others)
         return self.resource
@@ -152,8 +158,8 @@ class FaqRetriever(GraphComponent):
             vector = self._vector(message)
             if vector is None or not len(index):
                 continue
-            decision = decide(index.matches(vector), nearest_other(vector, self.others),
-                              self.settings)
+            decision = decide_message(index, vector, self.others, self.settings,
+                                      detect_language(text).code == SPANISH)
             if decision.kind == "none":
                 continue
             message.set(FAQ_PARSE_KEY, decision.as_parse_data(index.version),

@@ -21,7 +21,9 @@ import numpy as np
 
 from clinic.faq.model import Faq
 from staff.faq.text import Problem
-from clinic.faq.retrieval import FaqIndex, RetrievalSettings, decide, faq_texts, nearest_other
+from clinic.faq.retrieval import FaqIndex, RetrievalSettings, decide_message, faq_texts
+from clinic.language.detect import detect_language
+from clinic.language.text import SPANISH
 from clinic.faq.store import FaqStore, StaleVersion, StoreError
 from staff.console.drafts import Draft
 from staff.console.forms import problem_text, with_form_lines
@@ -161,6 +163,7 @@ class TryResult:
     answer: str = ""
     wording: str = ""
     score: float = 0.0
+    answer_es: str = ""  # what a Spanish conversation gets, when the FAQ has it
 
 
 class TryIt:
@@ -183,11 +186,12 @@ class TryIt:
             self.vectors.new.clear()  # nothing is stored from here
         index = FaqIndex.build(None, faqs, table)
         vector = table[message]
-        decision = decide(index.matches(vector), nearest_other(vector, self._others),
-                          self._settings or RetrievalSettings())
+        decision = decide_message(index, vector, self._others,
+                                  self._settings or RetrievalSettings(),
+                                  detect_language(message).code == SPANISH)
         if decision.kind == "none":
             return TryResult("none")
         best = decision.matches[0]
         faq = index.by_name[best.name]
         return TryResult(decision.kind, tuple(m.question for m in decision.matches),
-                         faq.answer, best.wording, best.score)
+                         faq.answer, best.wording, best.score, faq.answer_es)

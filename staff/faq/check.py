@@ -12,7 +12,16 @@ Problems (nothing is published):
 * a placeholder other than ``{clinic_name}`` / ``{clinic_contact}``, a link that is not
   https, a button that asks for an unknown follow-up.
 
-Notes (shown, but they do not stop anything): long answers, ignored files.
+The Spanish fields (optional) follow the same rules: ``answer_es`` at most 2,000 characters
+with the same two fill-ins, ``asked_as_es`` (when given) at least five different ways of
+asking with no empty, bracketed or word-less line, never a wording of another FAQ, a
+training example or a test question. ``answer_es`` without ``asked_as_es`` is fine (the
+English wordings find the FAQ); Spanish ways of asking without ``answer_es`` are allowed,
+with a note that the FAQ needs a Spanish answer.
+
+Notes (shown, but they do not stop anything): long answers, ignored files, an FAQ that
+needs a Spanish answer. ``spanish_summary`` lists, one line each, the FAQs without a
+Spanish answer (``make faq-check`` prints it).
 """
 
 from __future__ import annotations
@@ -25,13 +34,14 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
-from clinic.faq.model import FAQ_INTENT, Button, Faq
+from clinic.faq.model import FAQ_INTENT, Button, Faq, Phrasing
 from clinic.settings import PROJECT_ROOT
 from staff.faq.text import (
     MIN_PHRASINGS,
     NAME_PATTERN,
     PLACEHOLDERS,
     Problem,
+    fold,
     normalise,
     suggested_name,
 )
@@ -165,7 +175,16 @@ def check_faq(faq: Faq, intents: Set[str]) -> List[Problem]:
         problems.append(Problem(faq.path, faq.line("asked_as"), f"only {len(distinct)} different "
                                 f"way(s) of asking under 'asked_as'; please write at least "
                                 f"{MIN_PHRASINGS}, worded the way visitors would type them."))
-    for phrasing in faq.asked_as:
+    problems += _phrasing_problems(faq, faq.asked_as)
+    for button in faq.buttons:
+        problems += _button_problems(faq, button, intents)
+    problems += _spanish_problems(faq)
+    return problems
+
+
+def _phrasing_problems(faq: Faq, phrasings: Sequence[Phrasing]) -> List[Problem]:
+    problems: List[Problem] = []
+    for phrasing in phrasings:
         if re.search(r"[\[\]{}]", phrasing.text):
             problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}': please leave "
                                     "out square [ ] and curly { } brackets."))
@@ -175,8 +194,44 @@ def check_faq(faq: Faq, intents: Set[str]) -> List[Problem]:
         elif phrasing.text.startswith("/"):
             problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}': a way of "
                                     "asking cannot start with '/'."))
-    for button in faq.buttons:
-        problems += _button_problems(faq, button, intents)
+    return problems
+
+
+def _spanish_problems(faq: Faq) -> List[Problem]:
+    """The rules of the optional Spanish fields (the English ones' rules, in Spanish)."""
+    problems: List[Problem] = []
+    answer_line = faq.line("answer_es")
+    if len(faq.answer_es) > MAX_ANSWER_CHARS:
+        problems.append(Problem(faq.path, answer_line, f"the Spanish answer is "
+                                f"{len(faq.answer_es)} characters long; the most is "
+                                f"{MAX_ANSWER_CHARS}. Shorten it, or link to a page with a "
+                                "button."))
+    elif len(faq.answer_es) > LONG_ANSWER_CHARS:
+        problems.append(Problem(faq.path, answer_line, f"the Spanish answer is long "
+                                f"({len(faq.answer_es)} characters); a few sentences read "
+                                "better in the small chat window.", "warning"))
+    problems += _placeholder_problems(faq, faq.answer_es, answer_line, "Spanish answer")
+    if faq.question_es and re.search(r"[{}]", faq.question_es):
+        problems.append(Problem(faq.path, faq.line("question_es"), "the Spanish question has "
+                                "a curly bracket { or }: remove it (a question is shown as "
+                                "written, nothing is filled in)."))
+    if faq.asked_as_es:
+        distinct = {fold(p.text) for p in faq.asked_as_es if fold(p.text)}
+        if len(distinct) < MIN_PHRASINGS:
+            problems.append(Problem(faq.path, faq.line("asked_as_es"), f"only {len(distinct)} "
+                                    "different Spanish way(s) of asking under 'asked_as_es'; "
+                                    f"please write at least {MIN_PHRASINGS}, worded the way "
+                                    "visitors would type them in Spanish, or leave "
+                                    "'asked_as_es' out."))
+        problems += _phrasing_problems(faq, faq.asked_as_es)
+    if faq.needs_spanish_answer:
+        what = "Spanish ways of asking" if faq.asked_as_es else "a Spanish question"
+        problems.append(Problem(faq.path, answer_line or faq.line("asked_as_es")
+                                or faq.line("question_es"),
+                                f"needs Spanish answer: this FAQ has {what} but no "
+                                "'answer_es'. Until you add one, visitors writing in Spanish "
+                                "get the English answer after a short note in Spanish.",
+                                "warning"))
     return problems
 
 
@@ -208,8 +263,8 @@ def check_duplicates(faqs: Sequence[Faq]) -> List[Problem]:
     problems: List[Problem] = []
     seen: Dict[str, Tuple[Faq, int]] = {}
     for faq in faqs:
-        for phrasing in faq.asked_as:
-            key = normalise(phrasing.text)
+        for phrasing in (*faq.asked_as, *faq.asked_as_es):
+            key = fold(phrasing.text)
             if not key:
                 continue
             if key not in seen:
@@ -233,6 +288,16 @@ def check_duplicates(faqs: Sequence[Faq]) -> List[Problem]:
                                     f"{other.path.name}: keep one of the two files (move the "
                                     "ways of asking into it)."))
         questions.setdefault(key, faq)
+    spanish: Dict[str, Faq] = {}
+    for faq in faqs:
+        key = fold(faq.question_es)
+        if key and key in spanish and spanish[key] is not faq:
+            other = spanish[key]
+            problems.append(Problem(faq.path, faq.line("question_es"), f"the Spanish question "
+                                    f"'{faq.question_es}' is also the Spanish question of "
+                                    f"{other.path.name}: word the two differently, so a "
+                                    "visitor can tell the buttons apart."))
+        spanish.setdefault(key, faq)
     names = Counter(faq.name for faq in faqs)
     for faq in faqs:
         if names[faq.name] > 1:
@@ -244,18 +309,20 @@ def check_duplicates(faqs: Sequence[Faq]) -> List[Problem]:
 def check_against_project(faqs: Sequence[Faq], project: ProjectData) -> List[Problem]:
     """Ways of asking that already train another topic, or that copy a test question."""
     problems: List[Problem] = []
+    examples = {fold(text): found for text, found in project.examples.items()}
+    heldout = {fold(text): path for text, path in project.heldout.items()}
     for faq in faqs:
-        for phrasing in faq.asked_as:
-            key = normalise(phrasing.text)
-            if key in project.examples:
-                intent, path = project.examples[key]
+        for phrasing in (*faq.asked_as, *faq.asked_as_es):
+            key = fold(phrasing.text)  # accents ignored: Spanish is typed both ways
+            if key in examples:
+                intent, path = examples[key]
                 problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}' already "
                                         f"teaches the assistant the topic '{intent}' "
                                         f"({_shown(path)}). Reword it or remove it."))
-            if key in project.heldout:
+            if key in heldout:
                 problems.append(Problem(faq.path, phrasing.line, f"'{phrasing.text}' is one of "
                                         "the assistant's test questions "
-                                        f"({_shown(project.heldout[key])}), which must stay unseen "
+                                        f"({_shown(heldout[key])}), which must stay unseen "
                                         "in training. Please word it differently."))
     return problems
 
@@ -280,6 +347,29 @@ def _shown(path: Optional[Path]) -> str:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
+
+
+def spanish_summary(faqs: Sequence[Faq]) -> List[str]:
+    """Which FAQs answer in Spanish and, one line each, which do not yet (plain words)."""
+    if not faqs:
+        return []
+    ready = [faq for faq in faqs if faq.has_spanish_answer]
+    lines = [f"Spanish: {len(ready)} of {len(faqs)} FAQ(s) have a Spanish answer."]
+    missing = sorted((faq for faq in faqs if not faq.has_spanish_answer),
+                     key=lambda faq: faq.path.name)
+    if missing:
+        lines.append("Without a Spanish answer (visitors writing in Spanish get the English "
+                     "answer after a short note in Spanish):")
+    for faq in missing:
+        question = faq.question or faq.name
+        if faq.needs_spanish_answer:
+            what = "Spanish ways of asking" if faq.asked_as_es else "a Spanish question"
+            lines.append(f"  - {faq.path.name}: '{question}' has {what} but needs Spanish "
+                         "answer (add 'answer_es').")
+        else:
+            lines.append(f"  - {faq.path.name}: '{question}' has no Spanish yet (add "
+                         "'answer_es', and 'asked_as_es' if you like).")
+    return lines
 
 
 def report(problems: Sequence[Problem], faq_count: int, folder: Path, footer: bool = True

@@ -2,14 +2,16 @@
 
 Runs in seconds on sentence vectors (no training). Before a version goes live:
 
-1. **Leave-one-out.** Each way of asking, left out of the index, must still reach its own FAQ
+1. **Leave-one-out.** Each way of asking (the Spanish ones too), left out of the index, must
+   still reach its own FAQ
    through the others (the same decision the running assistant makes,
    ``clinic.faq.retrieval.decide``). A wording that reached its FAQ in the live version and no
    longer does, or a new wording that reaches *another* FAQ, stops the publish.
 2. **Therapy questions stay therapy questions.** The project's held-out therapy questions
    (``tests/heldout``) must not be taken by an FAQ more often than with the live version;
    each newly taken one is named with the FAQ that took it.
-3. **No two answers alike.** Two FAQs whose answers are (nearly) the same should be one FAQ.
+3. **No two answers alike.** Two FAQs whose answers are (nearly) the same should be one FAQ
+   (the Spanish answers: the same text).
 
 A new wording that reaches nothing when left out is only a note: the FAQ still works for
 wordings close to its others, but more ways of asking like it would help.
@@ -27,9 +29,9 @@ from staff.faq.text import normalise
 from clinic.faq.retrieval import (
     FaqIndex,
     RetrievalSettings,
-    decide,
-    faq_texts,
-    nearest_other,
+    decide_message,
+    faq_wordings,
+    spanish_texts,
 )
 
 NEAR_DUPLICATE_ANSWER = 0.97
@@ -55,6 +57,8 @@ class GateReport:
     notes: List[str] = field(default_factory=list)
     loo_hits: int = 0
     loo_total: int = 0
+    spanish_hits: int = 0  # the Spanish ways of asking, counted apart from the English ones
+    spanish_total: int = 0
     therapy_taken: int = 0
     therapy_total: int = 0
 
@@ -65,15 +69,16 @@ class GateReport:
 
     @property
     def loo_accuracy(self) -> Optional[float]:
-        """Share of ways of asking that reach their own FAQ when left out."""
+        """Share of (English) ways of asking that reach their own FAQ when left out."""
         return self.loo_hits / self.loo_total if self.loo_total else None
 
 
 def outcome(index: FaqIndex, vector: np.ndarray, others: np.ndarray,
-            settings: RetrievalSettings, exclude: Optional[str] = None) -> Outcome:
-    """The running assistant's decision for one vector, as an ``Outcome``."""
-    decision = decide(index.matches(vector, exclude_text=exclude),
-                      nearest_other(vector, others), settings)
+            settings: RetrievalSettings, exclude: Optional[str] = None,
+            spanish: bool = False) -> Outcome:
+    """The running assistant's decision for one vector (of a Spanish message when
+    ``spanish``: ``clinic.faq.retrieval.decide_message``), as an ``Outcome``."""
+    decision = decide_message(index, vector, others, settings, spanish, exclude_text=exclude)
     if decision.kind == "answer":
         return Outcome(decision.matches[0].name)
     if decision.kind == "choose":
@@ -86,8 +91,10 @@ def leave_one_out(index: FaqIndex, vectors: Mapping[str, np.ndarray], others: np
     """(FAQ name, wording) -> where the wording goes when it is left out of the index."""
     results: Dict[Tuple[str, str], Outcome] = {}
     for faq in index.faqs:
-        for text in faq_texts(faq)[1:]:  # the ways of asking (the question is the title)
-            results[(faq.name, text)] = outcome(index, vectors[text], others, settings, text)
+        spanish = set(spanish_texts(faq))
+        for text in faq_wordings(faq):  # English and Spanish (the questions are titles)
+            results[(faq.name, text)] = outcome(index, vectors[text], others, settings, text,
+                                                spanish=text in spanish)
     return results
 
 
@@ -122,10 +129,19 @@ def run_gate(
     report = GateReport()
     now = leave_one_out(new, vectors, others, settings)
     before = leave_one_out(old, vectors, others, settings) if old is not None else {}
+    spanish = {(faq.name, text) for faq in new.faqs for text in spanish_texts(faq)}
+    unlike_spanish: Dict[str, List[str]] = {}
     for (name, text), result in now.items():
-        report.loo_total += 1
+        is_spanish = (name, text) in spanish
+        if is_spanish:
+            report.spanish_total += 1
+        else:
+            report.loo_total += 1
         if result.reaches(name):
-            report.loo_hits += 1
+            if is_spanish:
+                report.spanish_hits += 1
+            else:
+                report.loo_hits += 1
             continue
         question = _question(new, name)
         got = _describe(new, result)
@@ -139,10 +155,19 @@ def run_gate(
             report.problems.append(
                 f"'{text}' (FAQ '{question}') would get {got}. Reword it so it clearly "
                 "belongs to this FAQ, or move it to the other FAQ.")
+        elif earlier is None and is_spanish:
+            unlike_spanish.setdefault(name, []).append(text)
         elif earlier is None:
             report.notes.append(
                 f"'{text}' (FAQ '{question}') is unlike the other ways of asking of its FAQ: "
                 "add one or two more wordings like it.")
+    for name, texts in unlike_spanish.items():  # one note per FAQ, not one per wording
+        total = sum(1 for key in now if key[0] == name and key in spanish)
+        report.notes.append(
+            f"{len(texts)} of the {total} Spanish ways of asking of '{_question(new, name)}' "
+            "are not found through the others (e.g. '" + texts[0] + "'). A Spanish message "
+            "finds this FAQ only when it is very close to one of them, so list the common "
+            "ways visitors ask it in Spanish.")
     taken_before = set()
     if old is not None:
         taken_before = {q for q, _, v in therapy
@@ -177,4 +202,9 @@ def duplicate_answers(faqs: Sequence[Faq], answer_vectors: Mapping[str, np.ndarr
                 problems.append(
                     f"The FAQs '{first.question}' and '{second.question}' give (almost) the "
                     "same answer: merge them into one FAQ with the ways of asking of both.")
+            elif (first.answer_es and second.answer_es
+                  and normalise(first.answer_es) == normalise(second.answer_es)):
+                problems.append(
+                    f"The FAQs '{first.question}' and '{second.question}' give the same "
+                    "Spanish answer: write each FAQ's own answer in Spanish, or merge them.")
     return problems

@@ -27,6 +27,13 @@ ALIASES = {
     "asked": "asked_as", "ask_as": "asked_as", "asked-as": "asked_as", "asked as": "asked_as",
     "response": "answer", "reply": "answer", "text": "answer", "answers": "answer",
     "links": "buttons", "link": "buttons", "button": "buttons", "title": "question",
+    # the Spanish fields
+    "asked_es": "asked_as_es", "asked_as_spanish": "asked_as_es", "examples_es": "asked_as_es",
+    "spanish_asked_as": "asked_as_es", "preguntas": "asked_as_es",
+    "answer_spanish": "answer_es", "spanish_answer": "answer_es", "respuesta": "answer_es",
+    "reply_es": "answer_es", "response_es": "answer_es",
+    "question_spanish": "question_es", "spanish_question": "question_es",
+    "pregunta": "question_es", "title_es": "question_es",
 }
 # PyYAML's wording -> what to do about it, in plain language.
 YAML_HINTS = (
@@ -78,17 +85,18 @@ def _text(path: Path, key: str, node: yaml.Node, problems: List[Problem]) -> str
     return str(node.value).strip()
 
 
-def _phrasings(path: Path, node: yaml.Node, problems: List[Problem]) -> Tuple[Phrasing, ...]:
+def _phrasings(path: Path, node: yaml.Node, problems: List[Problem],
+               key: str = "asked_as") -> Tuple[Phrasing, ...]:
     if _is_empty(node):
         return ()
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(path, _line(node), "'asked_as' should be a list: one way of "
+        problems.append(Problem(path, _line(node), f"'{key}' should be a list: one way of "
                                 "asking per line, each line starting with '- '."))
         return ()
     found: List[Phrasing] = []
     for item in node.value:
         if _is_empty(item):
-            problems.append(Problem(path, _line(item), "this line of 'asked_as' is empty: "
+            problems.append(Problem(path, _line(item), f"this line of '{key}' is empty: "
                                     "remove it or write a question after the '- '."))
         elif not isinstance(item, yaml.ScalarNode):
             problems.append(Problem(path, _line(item), "this way of asking is not plain text. "
@@ -168,6 +176,9 @@ def load_faq_text(path: Path, text: str) -> Tuple[Optional[Faq], List[Problem]]:
         asked_as=_phrasings(path, nodes.get("asked_as", empty), problems),
         answer=_text(path, "answer", nodes.get("answer", empty), problems),
         buttons=_buttons(path, nodes.get("buttons", empty), problems),
+        question_es=_text(path, "question_es", nodes.get("question_es", empty), problems),
+        asked_as_es=_phrasings(path, nodes.get("asked_as_es", empty), problems, "asked_as_es"),
+        answer_es=_text(path, "answer_es", nodes.get("answer_es", empty), problems),
         lines=lines,
     )
     return faq, problems

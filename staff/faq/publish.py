@@ -38,9 +38,9 @@ from typing import Dict, List, Optional, Protocol, Sequence, TextIO, Tuple
 import numpy as np
 import yaml
 
-from clinic.faq.model import Faq, faq_to_record
+from clinic.faq.model import SPANISH_FIELDS, Faq, faq_to_record
 from staff.faq.text import Problem
-from clinic.faq.retrieval import ENCODER_ID, FaqIndex, RetrievalSettings, faq_texts
+from clinic.faq.retrieval import DIMENSION, ENCODER_ID, FaqIndex, RetrievalSettings, faq_texts
 from clinic.faq.store import (
     ConcurrentPublish,
     FaqStore,
@@ -51,7 +51,7 @@ from clinic.faq.store import (
     content_hash,
 )
 from clinic.settings import PROJECT_ROOT, Settings
-from staff.faq.check import load_project_data, report, static_problems
+from staff.faq.check import load_project_data, report, spanish_summary, static_problems
 from staff.faq.gate import GateReport, run_gate
 from staff.faq.load import load_faq_folder
 from staff.heldout import HELDOUT_FILES
@@ -77,10 +77,11 @@ def describe_changes(old: Sequence[Faq], new: Sequence[Faq]) -> List[str]:
     for name in sorted(before.keys() - after.keys()):
         changes.append(f"removed '{before[name]['question']}' ({name})")
     for name in sorted(after.keys() & before.keys()):
-        fields = [key for key in ("question", "asked_as", "answer", "buttons")
+        fields = [key for key in ("question", "asked_as", "answer", "buttons", *SPANISH_FIELDS)
                   if before[name].get(key) != after[name].get(key)]
         if fields:
-            label = {"asked_as": "ways of asking"}
+            label = {"asked_as": "ways of asking", "question_es": "Spanish question",
+                     "asked_as_es": "Spanish ways of asking", "answer_es": "Spanish answer"}
             changed = ", ".join(label.get(f, f) for f in fields)
             changes.append(f"changed {changed} of '{after[name]['question']}' ({name})")
     return changes
@@ -137,10 +138,13 @@ def model_others(model: Path = MODEL) -> np.ndarray:
                 if RETRIEVER in member.name and member.name.endswith("others.npy"):
                     handle = archive.extractfile(member)
                     if handle is not None:
-                        return np.load(io.BytesIO(handle.read()))
+                        others = np.load(io.BytesIO(handle.read()))
+                        # a model trained with another encoder: `make train` replaces it
+                        if others.ndim == 2 and others.shape[1] == DIMENSION:
+                            return others
     except (OSError, tarfile.TarError, ValueError):
         pass
-    return np.zeros((0, 384), dtype=np.float32)
+    return np.zeros((0, DIMENSION), dtype=np.float32)
 
 
 def therapy_questions() -> List[Tuple[str, str]]:
@@ -163,12 +167,11 @@ class Vectors:
         self.new: Dict[str, np.ndarray] = {}
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Encodes with the project's MiniLM encoder (loaded on first use)."""
+        """Encodes with the FAQ retriever's encoder (loaded on first use)."""
         if self._encoder is None:
-            from clinic.nlu.minilm import MiniLMEncoder, numpy_backend
+            from clinic.nlu.multilingual import RetrievalEncoder
 
-            # NumPy: importing TensorFlow would take longer than encoding a few hundred texts
-            self._encoder = MiniLMEncoder(ENCODER_DIR, numpy_backend())
+            self._encoder = RetrievalEncoder(ENCODER_DIR, numpy_only=True)
         return self._encoder.encode(list(texts))
 
     def for_texts(self, texts: Sequence[str]) -> Dict[str, np.ndarray]:
@@ -263,6 +266,9 @@ class Publisher:
         errors = [p for p in problems if p.is_error]
         if problems:
             self.say(report(problems, len(faqs), self.faq_dir, footer=bool(errors)))
+        if dry_run:  # `make faq-check`: which FAQs still lack Spanish, one line each
+            for line in spanish_summary(faqs):
+                self.say(line)
         if errors:
             self.say("Nothing was published; the assistant is unchanged.")
             return EXIT_PROBLEMS
@@ -283,8 +289,10 @@ class Publisher:
         verdict = self.gate(faqs, live, vectors)
         self.last_report = verdict
         if verdict.loo_accuracy is not None:
+            spanish = (f" (Spanish: {verdict.spanish_hits} of {verdict.spanish_total})"
+                       if verdict.spanish_total else "")
             self.say(f"  ways of asking that find their own FAQ: {verdict.loo_hits} of "
-                     f"{verdict.loo_total}; therapy test questions taken by an FAQ: "
+                     f"{verdict.loo_total}{spanish}; therapy test questions taken by an FAQ: "
                      f"{verdict.therapy_taken} of {verdict.therapy_total}")
         for note in verdict.notes:
             self.say(f"  Note: {note}")
@@ -419,6 +427,9 @@ def write_faq_file(path: Path, faq: Faq) -> None:
                 "answer": record["answer"]}
     if record.get("buttons"):
         document["buttons"] = record["buttons"]
+    for key in SPANISH_FIELDS:  # only the Spanish fields the FAQ has
+        if record.get(key):
+            document[key] = record[key]
     text = ("# One FAQ. How to edit: docs/staff-guide.md. Then run `make retrain`.\n"
             + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=90))
     temporary = path.with_name(path.name + ".tmp")

@@ -24,6 +24,8 @@ import yaml
 
 from clinic.faq.model import Faq
 from clinic.faq.retrieval import FaqIndex, RetrievalSettings, faq_texts
+from clinic.language.detect import detect_language
+from clinic.language.text import SPANISH
 from clinic.settings import PROJECT_ROOT
 from staff.faq.gate import Outcome, outcome
 from staff.heldout import FAQ_HELDOUT_FILE
@@ -97,7 +99,8 @@ def measure(faqs: Sequence[Faq], questions: Sequence[Tuple[str, str]], encode,
     index = FaqIndex.build(None, faqs, table)
     vectors = encode([text for text, _ in questions])
     return FaqScore(tuple(
-        FaqResult(text, label, outcome(index, vector, others, settings))
+        FaqResult(text, label, outcome(index, vector, others, settings,
+                                       spanish=detect_language(text).code == SPANISH))
         for (text, label), vector in zip(questions, vectors)))
 
 
@@ -105,13 +108,13 @@ def measure_project() -> FaqScore:
     """The project's figure: faq/ plus the guide's parking example, config.yml's thresholds."""
     from staff.faq.load import guide_example, load_faq_folder, load_faq_text
     from staff.faq.publish import ENCODER_DIR, model_others, retrieval_settings
-    from clinic.nlu.minilm import MiniLMEncoder, numpy_backend
+    from clinic.nlu.multilingual import RetrievalEncoder
 
     faqs, _ = load_faq_folder(PROJECT_ROOT / "faq")
     parking, _ = load_faq_text(PROJECT_ROOT / "faq" / "parking.yml", guide_example())
     if parking is not None and all(faq.name != "parking" for faq in faqs):
         faqs.append(parking)
-    encoder = MiniLMEncoder(ENCODER_DIR, numpy_backend())
+    encoder = RetrievalEncoder(ENCODER_DIR, numpy_only=True)
     return measure(faqs, load_questions(), lambda texts: encoder.encode(list(texts)),
                    model_others(), retrieval_settings())
 

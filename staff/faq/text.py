@@ -5,6 +5,7 @@ wordings, and a ``Problem`` found in an FAQ file (staff tooling; the servers onl
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import FrozenSet, Optional
@@ -12,7 +13,8 @@ from typing import FrozenSet, Optional
 MIN_PHRASINGS = 5
 # Values the assistant fills into an answer when it sends it (slots set at session start).
 PLACEHOLDERS = ("clinic_name", "clinic_contact")
-FIELDS = ("question", "asked_as", "answer", "buttons")
+FIELDS = ("question", "asked_as", "answer", "buttons", "question_es", "asked_as_es",
+          "answer_es")
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 _APOSTROPHES = re.compile(r"['\u2019`]")
@@ -23,6 +25,13 @@ def normalise(text: str) -> str:
     """Lower-cases and drops punctuation so "Where can I park?" == "where can i park"."""
     text = _APOSTROPHES.sub("", text.lower())
     return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
+
+
+def fold(text: str) -> str:
+    """``normalise`` without accents, for telling wordings apart: visitors type Spanish with
+    or without them ("cuánto dura" == "cuanto dura")."""
+    decomposed = unicodedata.normalize("NFKD", normalise(text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # Words that carry no topic: left out when comparing two questions by their content.

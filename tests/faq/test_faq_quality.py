@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clinic.faq.retrieval import RetrievalSettings
+from clinic.faq.retrieval import DIMENSION, RetrievalSettings
 from staff.faq.gate import Outcome
 from staff.faq.load import load_faq_text
 from staff.faq.quality import FaqResult, load_questions, measure, measure_project
@@ -42,10 +42,11 @@ def test_measure_uses_the_running_assistants_decision(tmp_path) -> None:
     assert faq is not None
 
     def encode(texts):  # "park..." texts point one way, everything else another
-        return np.array([[1.0] + [0.0] * 383 if "park" in t else [0.0, 1.0] + [0.0] * 382
+        return np.array([[1.0] + [0.0] * (DIMENSION - 1) if "park" in t
+                         else [0.0, 1.0] + [0.0] * (DIMENSION - 2)
                          for t in texts], dtype=np.float32)
 
     score = measure([faq], [("where do i park", "parking"), ("hello", "none")], encode,
-                    np.zeros((0, 384), dtype=np.float32), RetrievalSettings())
+                    np.zeros((0, DIMENSION), dtype=np.float32), RetrievalSettings())
     assert [r.correct for r in score.results] == [True, True]
     assert score.faq_accuracy == 1.0

@@ -1,5 +1,6 @@
-"""The FAQ form: new, edit (question, ways of asking, answer, the buttons under the answer),
-delete; the checks of ``make faq-check`` beside the fields, and a stale save refused."""
+"""The FAQ form: new, edit (question, ways of asking, answer, the buttons under the answer,
+and optionally the same in Spanish), delete; the checks of ``make faq-check`` beside the
+fields, and a stale save refused."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from clinic.faq.model import Button, Faq
+from clinic.faq.model import SPANISH, Button, Faq
 from staff.console.buttons import (
     buttons_from_form,
     follow_up_label,
@@ -25,27 +26,39 @@ from staff.console.publishing import check_draft, draft_faqs, project_data
 from staff.console.views.base import console_of, form_value, render, requires, when
 from staff.faq.publish import describe_changes
 
-TEXT_FIELDS = ("question", "ways", "answer")
+SPANISH_FIELDS = ("question_es", "ways_es", "answer_es")
+SPANISH_MARKER = "has_spanish_fields"  # a hidden field: the form had the Spanish fields
+TEXT_FIELDS = ("question", "ways", "answer", *SPANISH_FIELDS)
 
 
 def _form_values(faq: Faq) -> Dict[str, Any]:
     return {"question": faq.question, "ways": "\n".join(p.text for p in faq.asked_as),
-            "answer": faq.answer, "buttons": rows_for(faq.buttons)}
+            "answer": faq.answer, "buttons": rows_for(faq.buttons),
+            "question_es": faq.question_es,
+            "ways_es": "\n".join(p.text for p in faq.asked_as_es),
+            "answer_es": faq.answer_es}
 
 
-def _submitted(request: Request) -> Dict[str, Any]:
-    """The form as typed: the text fields and the button rows (plus an empty one)."""
+def _submitted(request: Request, current: Optional[Faq] = None) -> Dict[str, Any]:
+    """The form as typed: the text fields and the button rows (plus an empty one). A form
+    without the Spanish fields (no ``SPANISH_MARKER``: a page opened before they existed)
+    keeps ``current``'s Spanish; with it, an empty Spanish field is cleared."""
     values: Dict[str, Any] = {key: form_value(request, key) for key in TEXT_FIELDS}
+    if current is not None and not form_value(request, SPANISH_MARKER):
+        kept = _form_values(current)
+        values.update({key: kept[key] for key in SPANISH_FIELDS})
     rows = rows_from_form(request.form or {})
     values["buttons"] = rows_for([row.as_button() for row in rows])
     return values
 
 
-def _faq(name: str, request: Request) -> Faq:
-    """The FAQ the submitted form describes."""
-    values = {key: form_value(request, key) for key in TEXT_FIELDS}
+def _faq(name: str, request: Request, current: Optional[Faq] = None) -> Faq:
+    """The FAQ the submitted form describes (``current``: the saved one, see
+    ``_submitted``)."""
+    values = _submitted(request, current)
     return faq_from_form(name, values["question"], values["ways"], values["answer"],
-                         buttons_from_form(request.form or {}))
+                         buttons_from_form(request.form or {}), values["question_es"],
+                         values["ways_es"], values["answer_es"])
 
 
 def _revision(request: Request) -> int:
@@ -75,14 +88,21 @@ def _form_page(request: Request, item: Optional[DraftFaq], values: Dict[str, Any
 @requires()
 async def new_form(request: Request) -> HTTPResponse:
     """An empty FAQ form; ``?review=<group>`` ("New FAQ from this" in the review inbox)
-    fills "Ways of asking" with the group's messages."""
-    values: Dict[str, Any] = {"question": "", "ways": "", "answer": "", "review": "",
-                              "buttons": rows_for(())}
+    fills "Ways of asking" with the group's messages (the Spanish ones, when the inbox
+    knows their language, go to the Spanish ways of asking)."""
+    values: Dict[str, Any] = {key: "" for key in TEXT_FIELDS}
+    values.update(review="", buttons=rows_for(()))
     group_id = request.args.get("review", "")
     if group_id:
         group = await asyncio.to_thread(console_of(request).inbox.find, group_id)
         if group is not None:
-            values.update(ways="\n".join(group.wordings), review=group.id)
+            languages = [getattr(group, "language", None),
+                         *getattr(group, "example_languages", ())]
+            languages += [None] * (len(group.wordings) - len(languages))
+            pairs = list(zip(group.wordings, languages))
+            values.update(ways="\n".join(w for w, code in pairs if code != SPANISH),
+                          ways_es="\n".join(w for w, code in pairs if code == SPANISH),
+                          review=group.id)
     return _form_page(request, None, values)
 
 
@@ -151,13 +171,14 @@ async def save(request: Request, name: str) -> HTTPResponse:
     user = request.ctx.user.name
     revision = _revision(request)
     before = console.draft.get(name)
-    faq = _faq(name, request)
+    faq = _faq(name, request, before.faq if before else None)
     try:
         console.draft.update(faq, revision, user)
     except Conflict as error:
         console.audit.record(user, "faq save refused", f"'{faq.question}' ({name}): changed "
                              "by someone else meanwhile")
-        return _conflict(request, error, _submitted(request))
+        return _conflict(request, error, _submitted(
+            request, error.current.faq if error.current else None))
     changes = describe_changes([before.faq] if before else [], [faq]) or ["no change"]
     console.audit.record(user, "faq saved in draft", "; ".join(changes))
     return redirect(f"/faqs/{name}?saved=1")

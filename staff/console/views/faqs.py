@@ -1,5 +1,6 @@
-"""The FAQ list: search, what publishing would change, the outcome of a publish (with its
-steps) and "Try it". The form is in ``faq_form``, publishing in ``publish``."""
+"""The FAQ list (with each FAQ's "Spanish: yes / missing"): search, what publishing would
+change, the outcome of a publish (with its steps) and "Try it". The form is in
+``faq_form``, publishing in ``publish``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from staff.console.forms import matches_search, with_form_lines
+from staff.console.forms import matches_search, spanish_status, with_form_lines
 from staff.console.publishing import Outcome, TryResult, check_draft, draft_faqs
 from staff.console.views.base import console_of, form_value, render, requires, when
 from staff.faq.publish import describe_changes
@@ -41,7 +42,9 @@ def list_page(request: Request, status: int = 200, outcome: Optional[Outcome] = 
         if problem.is_error and problem.path is not None:
             errors[problem.path.stem] = errors.get(problem.path.stem, 0) + 1
     shown = [item for item in items if matches_search(item.faq, query)]
+    spanish_count = sum(item.faq.has_spanish_answer for item in items)
     return render(request, "faqs.html", status=status, items=shown, total=len(items),
+                  spanish_count=spanish_count, spanish_status=spanish_status,
                   query=query, errors=errors, outcome=outcome, tried=tried,
                   try_message=try_message, status_info=_draft_status(request), job=job,
                   saved=request.args.get("saved", ""), when=when)
