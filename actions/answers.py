@@ -10,6 +10,10 @@ It always records the topic they answered in the ``last_topic`` slot and keep th
 ``therapy`` slot ("NMT"/"FMM") for the booking form. The replies themselves are built by the
 pure helpers of ``actions/knowledge_replies.py``.
 
+In a Spanish conversation (slot ``language`` = "es") the answer, its buttons and the
+follow-ups come from the topic's Spanish texts, with no "not in Spanish yet" note; the note
+(``language_preamble``) only precedes a reply that exists in English alone.
+
 The content is loaded, validated and indexed when the action server imports this module,
 so a mistake in a content file stops the server at start-up with a message naming the file
 and the entry, instead of surfacing in a visitor's chat.
@@ -26,7 +30,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_info import clinic_config
-from actions.knowledge import ContentError, knowledge_base
+from actions.knowledge import SPANISH, ContentError, knowledge_base
 from actions.knowledge_replies import (
     FOLLOW_UP_INTENTS,
     INTENT_MORE,
@@ -42,8 +46,8 @@ from actions.knowledge_replies import (
     topic_reply,
     unclear_reply,
 )
-from actions.language import language_preamble
-from actions.search import TopicIndex, build_index, default_tokenizer
+from actions.language import conversation_language, language_preamble
+from actions.search import TopicIndex, build_index, default_tokenizer, spanish_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,16 @@ def send(dispatcher: CollectingDispatcher, reply: Reply) -> List[EventType]:
     """Sends the reply and returns its slot events."""
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     return slot_events(reply)
+
+
+def answer_language(tracker: Tracker) -> Optional[str]:
+    """ "es" when the conversation is in Spanish (the replies then use the Spanish texts)."""
+    return SPANISH if conversation_language(tracker) == SPANISH else None
+
+
+def in_spanish(replies: List[Reply]) -> bool:
+    """True when every reply to send is in Spanish (then no "not in Spanish yet" note)."""
+    return bool(replies) and all(reply.language == SPANISH for reply in replies)
 
 
 # ---------------------------------------------------------------------------------------
@@ -72,6 +86,20 @@ def topic_index() -> TopicIndex:
     )
 
 
+@lru_cache(maxsize=1)
+def topic_index_es() -> TopicIndex:
+    """The search index over the Spanish texts, for Spanish conversations."""
+    kb = knowledge_base()
+    return build_index(
+        (
+            (t.id, t.search_text_es(), t.search_boosted_text_es())
+            for t in kb.topics.values()
+            if t.has_language(SPANISH)
+        ),
+        spanish_tokens,
+    )
+
+
 def warm_up() -> None:
     """Loads and validates the content and builds the index (fails fast on bad content).
 
@@ -83,6 +111,7 @@ def warm_up() -> None:
     try:
         kb = knowledge_base()
         topic_index()
+        topic_index_es()
     except ContentError as exc:
         logger.error("The curated content in content/ is invalid: %s", exc)
         raise ImportError(f"invalid curated content: {exc}") from exc
@@ -123,25 +152,30 @@ class ActionAnswerQuestion(Action):
     ) -> List[EventType]:
         kb = knowledge_base()
         config = clinic_config()
+        language = answer_language(tracker)
         intent, text, entities, ranking = _latest(tracker)
         named = therapies_in(entities, text)
         last_topic = tracker.get_slot(LAST_TOPIC_SLOT)
         if intent in CONTEXT_FREE_FOLLOW_UPS and kb.get(last_topic) is None:
             # "tell me more" with nothing before it: maybe a question the NLU misread
             reply = unclear_reply(
-                kb, topic_index(), text, ranking, named, config, answer_only=True
+                kb, topic_index(), text, ranking, named, config, answer_only=True,
+                language=language, index_es=topic_index_es(),
             )
         elif intent in FOLLOW_UP_INTENTS:
-            reply = follow_up_reply(kb, intent, named, last_topic, config)
+            reply = follow_up_reply(kb, intent, named, last_topic, config, language)
         else:
             topic_id = resolve_topic(kb, intent, named, last_topic, text)
             if topic_id is None:
                 logger.warning("no topic for intent %s; searching instead", intent)
-                reply = unclear_reply(kb, topic_index(), text, ranking, named, config)
+                reply = unclear_reply(
+                    kb, topic_index(), text, ranking, named, config,
+                    language=language, index_es=topic_index_es(),
+                )
             else:
-                reply = topic_reply(kb, topic_id, config, named=named)
+                reply = topic_reply(kb, topic_id, config, named=named, language=language)
                 other = second_topic(kb, ranking, named, topic_id, text)
                 reply = offer_second_topic(kb, reply, other)
-        logger.info("answer: intent=%s topic=%s", intent, reply.topic)
-        events = language_preamble(dispatcher, tracker)
+        logger.info("answer: intent=%s topic=%s language=%s", intent, reply.topic, reply.language)
+        events = language_preamble(dispatcher, tracker, has_spanish=in_spanish([reply]))
         return events + send(dispatcher, reply)

@@ -11,6 +11,10 @@ did-you-mean buttons, a volunteered phone number gets an offer to start a bookin
 request (and is not kept). Anything else is searched in the curated content like an
 unclear message, so the visitor always gets an answer, a question back, or an honest
 "I don't know" with the clinic's contact.
+
+In a Spanish conversation the replies and their buttons are Spanish (the search uses the
+Spanish index); a Spanish message that finds nothing gets the Spanish "not understood"
+reply, and the "not in Spanish yet" note only precedes a reply that is English-only.
 """
 
 from __future__ import annotations
@@ -22,12 +26,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import send, topic_index
+from actions.answers import answer_language, in_spanish, send, topic_index, topic_index_es
 from actions.booking.form import FORM_NAME, open_booking
 from actions.clinic_info import clinic_config
 from actions.knowledge import knowledge_base
 from actions.knowledge_replies import LAST_TOPIC_SLOT, therapies_in, unclear_reply
-from actions.language import conversation_language, language_preamble, send_unclear_spanish
+from actions.language import language_preamble, send_unclear_spanish
 from actions.short_replies import OTHER, Context, guard_reply, message_kind, previous_bot_buttons
 from clinic.language.text import SPANISH
 
@@ -40,6 +44,7 @@ async def reply_in_context(
     """Answers the latest message from context, or from a content search."""
     kb = knowledge_base()
     config = clinic_config()
+    language = answer_language(tracker)
     message = tracker.latest_message or {}
     intent = (message.get("intent") or {}).get("name")
     text = message.get("text")
@@ -53,23 +58,32 @@ async def reply_in_context(
             message.get("intent_ranking") or [],
             therapies_in(entities, text),
             config,
+            language=language,
+            index_es=topic_index_es(),
         )
         logger.info(
             "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"
         )
-        if reply.topic is None and conversation_language(tracker) == SPANISH:
-            # not understood: say so in Spanish (the English "did you mean" would not help)
+        if language == SPANISH and reply.topic is None and not reply.did_you_mean:
+            # not understood: say so in Spanish (with the main options)
             send_unclear_spanish(dispatcher)
             return []
-        events = language_preamble(dispatcher, tracker)
+        events = language_preamble(dispatcher, tracker, has_spanish=in_spanish([reply]))
         return events + send(dispatcher, reply)
     logger.info("short reply: intent=%s kind=%s", intent, kind)
     context = Context(
         buttons=previous_bot_buttons(tracker.events),
         last_topic=tracker.get_slot(LAST_TOPIC_SLOT),
     )
-    result = guard_reply(kb, config, kind, text, context, intent)
-    events: List[EventType] = language_preamble(dispatcher, tracker)
+    result = guard_reply(kb, config, kind, text, context, intent, language)
+    # The booking form opened here speaks the conversation's language (texts_for), so a
+    # "yes" to a booking offer gets no "not in Spanish yet" note before its Spanish start.
+    spanish = in_spanish(result.replies) or (
+        result.open_booking
+        and language == SPANISH
+        and all(reply.language == SPANISH for reply in result.replies)
+    )
+    events: List[EventType] = language_preamble(dispatcher, tracker, has_spanish=spanish)
     for reply in result.replies:
         events += send(dispatcher, reply)
     if result.open_booking:

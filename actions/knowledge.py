@@ -3,6 +3,11 @@
 Staff edit ``content/sources.yml`` and ``content/topics/*.yml`` (see ``content/README.md``).
 The action server loads them once, at start-up; any mistake raises ``ContentError`` naming
 the file and the entry, so a broken edit is caught before a visitor sees it.
+
+Every text a visitor reads has a Spanish twin (``answer_es``, ``title_es``, ...; issue 21
+part 4). They are required for every topic when clinic.yml offers Spanish (``languages``
+includes ``es``); ``Topic.text(name, language)`` picks the text of a conversation's
+language, or ``None`` when the topic has none in it (the caller then answers in English).
 """
 
 from __future__ import annotations
@@ -29,6 +34,13 @@ MAX_ANSWER_SENTENCES = 4
 MIN_ANSWER_SENTENCES = 2
 MAX_ANSWER_WORDS = 100
 MIN_RELATED = 2
+#: Spanish runs longer than English: a Spanish answer may have this many words.
+MAX_ANSWER_WORDS_ES = 130
+
+SPANISH = "es"
+#: The texts a visitor reads, each with its Spanish twin (``<name>_es``).
+TRANSLATED_FIELDS = ("title", "button", "answer", "more", "why", "other_therapy_note")
+SPANISH_FIELDS = tuple(f"{name}_es" for name in TRANSLATED_FIELDS)
 
 # The topics the product promises (issue #3); the held-out test set is written against them.
 REQUIRED_TOPICS = (
@@ -45,8 +57,9 @@ OVERVIEWS = {"NMT": "nmt_overview", "FMM": "fmm_overview"}
 _TOPIC_FIELDS = {
     "id", "title", "button", "therapy", "source", "source_section", "answer", "more", "why",
     "related", "perspectives", "other_therapy_note", "asked_by", "keywords",
+    *SPANISH_FIELDS, "keywords_es",
 }
-_SOURCE_FIELDS = {"id", "title", "cite_as", "link_setting", "sections"}
+_SOURCE_FIELDS = {"id", "title", "cite_as", "cite_as_es", "link_setting", "sections"}
 
 
 class ContentError(ValueError):
@@ -76,6 +89,13 @@ class Source:
     cite_as: str
     sections: Tuple[str, ...]
     link_setting: Optional[str] = None
+    cite_as_es: Optional[str] = None
+
+    def citation_name(self, language: Optional[str] = None) -> str:
+        """How an answer in ``language`` cites this source (English when no Spanish)."""
+        if language == SPANISH and self.cite_as_es:
+            return self.cite_as_es
+        return self.cite_as
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,28 @@ class Topic:
     perspectives: Mapping[str, str] = field(default_factory=dict)
     other_therapy_note: Optional[str] = None
     keywords: Tuple[str, ...] = ()
+    #: The Spanish texts by English field name ("answer" -> the ``answer_es`` text).
+    spanish: Mapping[str, str] = field(default_factory=dict)
+    keywords_es: Tuple[str, ...] = ()
+    #: Spanish fields this entry lacks (a ContentError when clinic.yml offers Spanish).
+    missing_spanish: Tuple[str, ...] = ()
+
+    def text(self, name: str, language: Optional[str] = None) -> Optional[str]:
+        """The text ``name`` (``answer``, ``more``, ``why``, ``title``, ``button``,
+        ``other_therapy_note``) in ``language``; ``None`` when the topic has none in it.
+
+        A Spanish button defaults to the Spanish title, as the English one does.
+        """
+        if language == SPANISH:
+            found = self.spanish.get(name)
+            if found is None and name == "button":
+                found = self.spanish.get("title")
+            return found
+        return getattr(self, name)
+
+    def has_language(self, language: Optional[str]) -> bool:
+        """True when the topic can answer in ``language`` (English always can)."""
+        return language != SPANISH or bool(self.spanish.get("answer"))
 
     @property
     def therapies(self) -> Tuple[str, ...]:
@@ -115,6 +157,17 @@ class Topic:
     def search_boosted_text(self) -> str:
         """What the topic is about (title, label, keywords): weighs more in a search."""
         return " ".join([self.title, self.button, *self.keywords])
+
+    def search_text_es(self) -> str:
+        """The Spanish texts a search in a Spanish conversation may match on."""
+        return " ".join(self.spanish.get(name, "") for name in ("answer", "more", "why"))
+
+    def search_boosted_text_es(self) -> str:
+        """Spanish title, label and keywords, plus the English keywords (Spanglish)."""
+        return " ".join([
+            self.spanish.get("title", ""), self.spanish.get("button", ""),
+            *self.keywords_es, *self.keywords,
+        ])
 
 
 @dataclass(frozen=True)
@@ -203,6 +256,7 @@ def parse_sources(data: Any, file: str) -> Dict[str, Source]:
             cite_as=str(_text(item.get("cite_as"), where, "cite_as")),
             sections=tuple(str(s).strip() for s in sections),
             link_setting=_text(item.get("link_setting"), where, "link_setting", False),
+            cite_as_es=_text(item.get("cite_as_es"), where, "cite_as_es", False),
         )
     return sources
 
@@ -223,22 +277,59 @@ def _routes(value: Any, where: str) -> Tuple[Route, ...]:
     return tuple(routes)
 
 
-def _check_answer(answer: str, where: str) -> None:
+def _check_answer(
+    answer: str, where: str, name: str = "answer", max_words: int = MAX_ANSWER_WORDS
+) -> None:
     templated = "{" in answer
-    for name in re.findall(r"{(\w*)}", answer):
-        if name not in TEMPLATE_FIELDS:
+    for placeholder in re.findall(r"{(\w*)}", answer):
+        if placeholder not in TEMPLATE_FIELDS:
             raise ContentError(
-                f"{where}: unknown placeholder {{{name}}} in 'answer' "
+                f"{where}: unknown placeholder {{{placeholder}}} in '{name}' "
                 f"(allowed: {', '.join(TEMPLATE_FIELDS)})"
             )
     count = _sentences(answer)
     if count > MAX_ANSWER_SENTENCES or (count < MIN_ANSWER_SENTENCES and not templated):
         raise ContentError(
-            f"{where}: 'answer' has {count} sentences; keep it to "
+            f"{where}: '{name}' has {count} sentences; keep it to "
             f"{MIN_ANSWER_SENTENCES}-{MAX_ANSWER_SENTENCES} (use 'more' for the rest)"
         )
-    if len(answer.split()) > MAX_ANSWER_WORDS:
-        raise ContentError(f"{where}: 'answer' is longer than {MAX_ANSWER_WORDS} words")
+    if len(answer.split()) > max_words:
+        raise ContentError(f"{where}: '{name}' is longer than {max_words} words")
+
+
+def _placeholders(text: Optional[str]) -> List[str]:
+    return sorted(re.findall(r"{(\w*)}", text or ""))
+
+
+def _spanish(item: Dict[str, Any], where: str) -> Tuple[Dict[str, str], Tuple[str, ...]]:
+    """The entry's Spanish texts (by English field name) and the Spanish fields it lacks.
+
+    A Spanish text needs its English original (and the same clinic placeholders); whether
+    a missing one is an error depends on clinic.yml, so it is only recorded here.
+    """
+    spanish: Dict[str, str] = {}
+    missing: List[str] = []
+    for name in TRANSLATED_FIELDS:
+        key = f"{name}_es"
+        text = _text(item.get(key), where, key, False)
+        english = item.get(name)
+        if text is None:
+            if english is not None or name in ("title", "answer"):
+                missing.append(key)
+            continue
+        if english is None:
+            raise ContentError(
+                f"{where}: '{key}' translates '{name}', which the entry does not have"
+            )
+        if _placeholders(text) != _placeholders(str(english)):
+            raise ContentError(
+                f"{where}: '{key}' must use the same placeholders as '{name}' "
+                f"({', '.join('{' + p + '}' for p in _placeholders(str(english))) or 'none'})"
+            )
+        spanish[name] = text
+    if "answer" in spanish:
+        _check_answer(spanish["answer"], where, "answer_es", MAX_ANSWER_WORDS_ES)
+    return spanish, tuple(missing)
 
 
 def parse_topic(item: Any, file: str, index: int) -> Topic:
@@ -267,6 +358,10 @@ def parse_topic(item: Any, file: str, index: int) -> Topic:
     keywords = item.get("keywords") or []
     if not isinstance(keywords, list):
         raise ContentError(f"{where}: 'keywords' must be a list")
+    keywords_es = item.get("keywords_es") or []
+    if not isinstance(keywords_es, list):
+        raise ContentError(f"{where}: 'keywords_es' must be a list")
+    spanish, missing_spanish = _spanish(item, where)
     title = str(_text(item.get("title"), where, "title"))
     return Topic(
         id=str(topic_id),
@@ -286,13 +381,41 @@ def parse_topic(item: Any, file: str, index: int) -> Topic:
             item.get("other_therapy_note"), where, "other_therapy_note", False
         ),
         keywords=tuple(str(k) for k in keywords),
+        spanish=spanish,
+        keywords_es=tuple(str(k) for k in keywords_es),
+        missing_spanish=missing_spanish,
     )
 
 
+def check_languages(
+    topics: Iterable[Topic], sources: Mapping[str, Source], languages: Iterable[str]
+) -> None:
+    """With Spanish offered (clinic.yml ``languages``), every topic and source needs its
+    Spanish texts: a visitor must never get half an answer in each language."""
+    if SPANISH not in tuple(languages):
+        return
+    for source in sources.values():
+        if not source.cite_as_es:
+            raise ContentError(
+                f"content/sources.yml: source '{source.id}': 'cite_as_es' is missing "
+                "(clinic.yml offers Spanish, languages: [en, es])"
+            )
+    for topic in topics:
+        if topic.missing_spanish:
+            raise ContentError(
+                f"{topic.file}: entry '{topic.id}': Spanish text missing: "
+                f"{', '.join(repr(name) for name in topic.missing_spanish)} (clinic.yml "
+                "offers Spanish, languages: [en, es]; see content/README.md)"
+            )
+
+
 def build_knowledge_base(
-    topics: Iterable[Topic], sources: Mapping[str, Source]
+    topics: Iterable[Topic],
+    sources: Mapping[str, Source],
+    languages: Iterable[str] = ("en",),
 ) -> KnowledgeBase:
-    """Checks cross-references (ids, sources, sections, routes) and builds the index."""
+    """Checks cross-references (ids, sources, sections, routes) and, for the languages
+    offered, the translations; builds the index."""
     by_id: Dict[str, Topic] = {}
     for topic in topics:
         if topic.id in by_id:
@@ -335,11 +458,15 @@ def build_knowledge_base(
     for therapy, overview in OVERVIEWS.items():
         if overview not in by_id:
             raise ContentError(f"content: the {therapy} overview topic '{overview}' is missing")
+    check_languages(by_id.values(), sources, languages)
     return KnowledgeBase(topics=by_id, sources=dict(sources), routes=routes)
 
 
-def load_knowledge_base(content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
-    """Reads ``sources.yml`` and every ``topics/*.yml`` under ``content_dir``."""
+def load_knowledge_base(
+    content_dir: Path = CONTENT_DIR, languages: Iterable[str] = ("en",)
+) -> KnowledgeBase:
+    """Reads ``sources.yml`` and every ``topics/*.yml`` under ``content_dir``; with
+    ``es`` among ``languages`` every Spanish field is required."""
     content_dir = Path(content_dir)
     sources_file = content_dir / "sources.yml"
     sources = parse_sources(_read_yaml(sources_file), str(sources_file))
@@ -355,10 +482,22 @@ def load_knowledge_base(content_dir: Path = CONTENT_DIR) -> KnowledgeBase:
             parse_topic(item, str(path), index)
             for index, item in enumerate(data["topics"], start=1)
         )
-    return build_knowledge_base(topics, sources)
+    return build_knowledge_base(topics, sources, languages)
+
+
+def offered_languages() -> Tuple[str, ...]:
+    """clinic.yml's ``languages`` (both, the default, when it cannot be read here: the
+    launcher reports a broken clinic.yml before anything starts)."""
+    from actions.clinic_info import clinic_config
+    from clinic.config import DEFAULT_LANGUAGES, ClinicConfigError
+
+    try:
+        return tuple(clinic_config().languages)
+    except ClinicConfigError:
+        return tuple(DEFAULT_LANGUAGES)
 
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    """The project's content, loaded once per process."""
-    return load_knowledge_base(CONTENT_DIR)
+    """The project's content, loaded once per process (Spanish required when offered)."""
+    return load_knowledge_base(CONTENT_DIR, offered_languages())

@@ -10,8 +10,9 @@
 * ``action_confirm_language`` answers a choice (the buttons, the widget's switch, "in
   Spanish please").
 * ``language_preamble`` goes before the answering actions' replies: that question, or in a
-  Spanish conversation a one-line note that the answer is in English (the Spanish answers
-  are issue 21, part 4).
+  Spanish conversation a one-line note that the answer is in English. A caller whose reply
+  is in Spanish (the curated therapy answers, issue 21 part 4) passes ``has_spanish=True``
+  and gets no note; the default keeps the note for replies that exist only in English.
 """
 
 from __future__ import annotations
@@ -46,10 +47,15 @@ def conversation_language(tracker: Tracker) -> Optional[str]:
 
 
 def language_preamble(
-    dispatcher: CollectingDispatcher, tracker: Tracker
+    dispatcher: CollectingDispatcher, tracker: Tracker, has_spanish: bool = False
 ) -> List[EventType]:
     """What goes before an answer: the "English / Español?" question when this turn asks
     it, else in a Spanish conversation the note that the answer is in English.
+
+    Args:
+        has_spanish: the caller's reply is in Spanish, so a Spanish conversation needs
+            no note (the question, when this turn asks it, is still asked). The default,
+            ``False``, is for replies that exist only in English.
 
     Returns:
         The events to return with the caller's own.
@@ -57,7 +63,7 @@ def language_preamble(
     if tracker.get_slot(QUESTION_SLOT):
         dispatcher.utter_message(**language_messages().ask.as_kwargs())
         return [SlotSet(QUESTION_SLOT, False)]
-    if conversation_language(tracker) == SPANISH:
+    if conversation_language(tracker) == SPANISH and not has_spanish:
         dispatcher.utter_message(**language_messages().note.as_kwargs())
     return []
 

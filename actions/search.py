@@ -5,6 +5,11 @@ once. Words are reduced to lemmas with the project's own spaCy pipeline
 (``models/spacy-clinic``: lookup lemmatizer, no vectors) or, when it isn't available, with
 a simple lowercase tokenizer. Unknown words close to a known one ("tirgger") are corrected.
 
+A second index over the Spanish texts (``answer_es``, ..., ``keywords_es``, plus the English
+keywords for Spanglish) serves Spanish conversations; ``spanish_tokens`` folds accents
+("qué" = "que"), drops Spanish and English function words and strips plural and gender
+endings ("músculos", "muscular" -> "muscul", "muscular").
+
 ``decide`` turns a search result (plus what the intent classifier guessed) into one of:
 answer (strong match), "did you mean" (close) or "I don't know" (nothing relevant). How
 much of the question the content covers is what keeps unrelated questions ("write me a
@@ -17,7 +22,9 @@ import difflib
 import logging
 import math
 import re
+import unicodedata
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -116,6 +123,58 @@ class SpacyLemmaTokenizer:
                 continue
             tokens.append(lemma)
         return tokens
+
+
+# Spanish words spaCy counts as stop words that do say what a visitor is after.
+_KEEP_WORDS_ES = frozenset(
+    "donde diferente diferentes diferencia igual largo mejor lado manera sesion".split()
+)
+# Spanish chat filler ("hola, quisiera saber...").
+_FILLER_WORDS_ES = frozenset(
+    """hola buenas buenos gracias oiga oye disculpe perdon pregunta preguntar duda dudas
+    quiero quisiera queria gustaria saber explicar expliqueme explicame explica digame
+    dime cuenteme cuentame favor porfa pagina web sitio leyendo leer estaba ok okay
+    pues bueno entonces exactamente rapido rapida poquito algo cosa cosas eh este tiempo
+    tipo forma ejemplo gente persona personas hablar necesito necesita necesitar cita citas
+    reservar agendar""".split()
+)
+_WORD_ES = re.compile(r"[a-z0-9]+")
+
+
+def fold_accents(text: str) -> str:
+    """Lowercase without accents or tildes ("Qué músculo" -> "que musculo")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=1)
+def _spanish_stop_words() -> frozenset:
+    try:
+        from spacy.lang.es.stop_words import STOP_WORDS  # spaCy is a dependency already
+    except ImportError:  # pragma: no cover - spaCy is always installed with the project
+        STOP_WORDS = set()
+    words = {fold_accents(w) for w in STOP_WORDS} | _FILLER_WORDS_ES
+    return frozenset((words - _KEEP_WORDS_ES) | _STOP_WORDS | _FILLER_WORDS)
+
+
+def _spanish_stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("s"):
+        word = word[:-1]
+    if len(word) > 4 and word[-1] in "aeo":
+        word = word[:-1]
+    return word
+
+
+def spanish_tokens(text: str) -> List[str]:
+    """Spanish (and Spanglish) words without accents, function words, plural and gender
+    endings: the tokens of the Spanish index."""
+    stop_words = _spanish_stop_words()
+    tokens = []
+    for word in _WORD_ES.findall(fold_accents(text)):
+        if word in stop_words or len(word) < 2 or word.isdigit():
+            continue
+        tokens.append(_spanish_stem(word))
+    return tokens
 
 
 def default_tokenizer() -> Tokenizer:

@@ -1,10 +1,11 @@
 """Language per conversation on the real servers (the ``stack`` fixture, REST).
 
-A conversation that starts in Spanish gets the Spanish greeting and fallback and an English
-answer preceded by a Spanish note; it switches to English when the visitor clearly writes
-English (and not on "ok"); an unsure first message gets "English / Español" buttons; the
-widget's page language (message metadata) starts a conversation in Spanish; a Spanish
-emergency still gets the Spanish 911 reply. Each message's language is in its parse data.
+A conversation that starts in Spanish gets the Spanish greeting and fallback and the
+curated therapy answers in Spanish (no "not in Spanish yet" note), with Spanish buttons;
+it switches to English when the visitor clearly writes English (and not on "ok"); an
+unsure first message gets "English / Español" buttons; the widget's page language
+(message metadata) starts a conversation in Spanish; a Spanish emergency still gets the
+Spanish 911 reply. Each message's language is in its parse data.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import urllib.request
 import uuid
 from typing import Any, Dict, List, Optional
 
+from actions.knowledge import knowledge_base
 from clinic.devstack import post_json
 from clinic.language.messages import language_messages
 
 MESSAGES = language_messages()
+TOPICS = knowledge_base().topics
 CHOOSE = '/choose_language{{"language":"{}"}}'
 
 
@@ -57,9 +60,8 @@ def test_a_spanish_conversation_that_switches_to_english(stack: Any) -> None:
     assert unclear[0].startswith("Perdone"), unclear  # the Spanish fallback
 
     answer = texts(say(stack, sender, "¿Qué es la terapia neuromuscular y cómo funciona?"))
-    assert answer[0] in (MESSAGES.note.text, MESSAGES.unclear.text), answer
-    if answer[0] == MESSAGES.note.text:  # the English answer follows the note
-        assert len(answer) >= 2 and "NMT" in " ".join(answer[1:])
+    assert MESSAGES.note.text not in answer, answer  # the curated answers exist in Spanish
+    assert answer[0] == MESSAGES.unclear.text or "NMT" in answer[0], answer
 
     say(stack, sender, "ok")  # no language: the conversation stays Spanish
     assert language_slot(stack, sender) == "es"
@@ -118,3 +120,23 @@ def test_spanish_emergency_keeps_its_spanish_911_reply(stack: Any) -> None:
     said = texts(say(stack, sender, "me duele el pecho y se me va al brazo izquierdo"))
     assert said[0].startswith("Llame al 911"), said
     assert MESSAGES.ask.text not in said and MESSAGES.note.text not in said
+
+
+def test_a_spanish_conversation_gets_the_spanish_therapy_answers(stack: Any) -> None:
+    sender = f"lang-{uuid.uuid4().hex[:10]}"
+    say(stack, sender, "hola")
+    assert language_slot(stack, sender) == "es"
+    nmt = TOPICS["nmt_overview"]
+
+    typed = say(stack, sender, "¿Qué es NMT?")
+    assert MESSAGES.note.text not in texts(typed), typed
+    assert typed[-1]["text"].startswith(nmt.spanish["answer"]), typed
+
+    button = say(stack, sender, nmt.payload)  # the greeting's "¿Qué es NMT?" button
+    assert texts(button)[0].startswith(nmt.spanish["answer"]), button
+    assert [b["title"] for b in button[0]["buttons"]][-1] == "Pedir una cita"
+    assert "¿Qué usa NMT?" in [b["title"] for b in button[0]["buttons"]]
+
+    why = texts(say(stack, sender, "/ask_why"))
+    assert why[0].startswith(nmt.spanish["why"]) and MESSAGES.note.text not in why, why
+    assert tracker(stack, sender)["slots"].get("last_topic") == "nmt_overview"
