@@ -38,6 +38,7 @@ CSV_COLUMNS = (
     "consent",
     "handled_at_utc",
     "deliveries",
+    "language",  # the conversation's language (en, es; empty when not known)
 )
 
 
@@ -119,6 +120,7 @@ def write_csv(items: Sequence[StoredRequest], handle: TextIO) -> None:
             "yes" if r.consent else "no",
             r.handled_at.isoformat() if r.handled_at else "",
             delivery_status(item),
+            r.language or "",
         ]
         writer.writerow([spreadsheet_safe(str(cell)) for cell in cells])
 

@@ -52,6 +52,8 @@ def render_email(
     ]
     if payload.get("contraindication_note"):
         lines.append(f"Safety note:      {payload['contraindication_note']}")
+    if payload.get("language") == "es":
+        lines.append("Language:         Spanish (the visitor chatted in Spanish)")
     lines += [
         f"Consent to be contacted: {'yes' if payload.get('consent_to_contact') else 'no'}",
         "",

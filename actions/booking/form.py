@@ -8,6 +8,10 @@ where the visitor confirms or changes a field. Parsing rules live in
 Interruptions: when the visitor's message is not an answer to the requested slot (a
 question, a button of another topic), ``ValidateBookingForm`` rejects the form; the rule
 for that intent answers, and Rasa's RulePolicy returns to the form, which asks again.
+
+Languages: every text comes from ``messages.texts_for`` in the conversation's language
+(slot ``language``, actions/language.py), so a Spanish conversation is asked, corrected and
+answered in Spanish. The parsers read English and Spanish answers alike.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking import messages as m
 from actions.booking.parsing import (
+    SPANISH,
     THERAPIES,
     UNDECIDED,
     UNSURE,
     BookingInputError,
     Contact,
+    fold,
     is_payload,
     looks_like_question,
     parse_concern,
@@ -39,9 +45,13 @@ from actions.booking.parsing import (
     parse_preferred_times,
     parse_therapy,
     parse_yes_no,
+    parse_yes_no_english,
+    parse_yes_no_spanish,
+    prefers_contact_channel,
 )
 from actions.booking.settings import BookingConfigError, BookingSettings
 from actions.clinic_info import clinic_config
+from actions.language import conversation_language
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +83,11 @@ def clinic_today(timezone: Optional[str] = None) -> date:
         return datetime.now(ZoneInfo(name)).date()
     except (ZoneInfoNotFoundError, ValueError):
         return date.today()
+
+
+def texts(tracker: Tracker) -> m.BookingTexts:
+    """The booking texts in the conversation's language."""
+    return m.texts_for(conversation_language(tracker))
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -119,7 +134,13 @@ def is_fresh_user_turn(tracker: Tracker, form_name: str = FORM_NAME) -> bool:
     return False
 
 
-def _value_for(slot: str, text: str, entities: Iterable[str], intent: Optional[str]) -> Any:
+def _value_for(
+    slot: str,
+    text: str,
+    entities: Iterable[str],
+    intent: Optional[str],
+    language: Optional[str] = None,
+) -> Any:
     """Parses ``text`` as an answer for ``slot``; raises ``BookingInputError`` if it is not."""
     if slot == m.NAME:
         return parse_name(text)
@@ -128,10 +149,18 @@ def _value_for(slot: str, text: str, entities: Iterable[str], intent: Optional[s
     if slot == m.THERAPY:
         return parse_therapy(text, entities)
     if slot == m.TIMES:
-        return parse_preferred_times(text, clinic_today())
+        return parse_preferred_times(text, clinic_today(), language)
     if slot == m.CONCERN:
         return parse_concern(text)
     if slot in (m.CONSENT, m.CONFIRMED):
+        # A Spanish yes or no is read from the words, whatever the intent ("sí, claro" may be
+        # read as anything by the intents); English answers keep following the intent.
+        if parse_yes_no_english(text) is None:
+            spanish = parse_yes_no_spanish(text)
+            if spanish is not None:
+                return spanish
+            if slot == m.CONSENT and prefers_contact_channel(text):
+                return True  # "por correo, por favor": contacting is fine, that way
         if intent in ("affirm", "deny"):
             return intent == "affirm"
         answer = parse_yes_no(text)
@@ -148,7 +177,11 @@ _PARTIAL_ANSWERS = frozenset(
 
 
 def is_interruption(
-    slot: str, text: str, intent: Optional[str], entities: Iterable[str] = ()
+    slot: str,
+    text: str,
+    intent: Optional[str],
+    entities: Iterable[str] = (),
+    language: Optional[str] = None,
 ) -> bool:
     """Decides whether a message is something other than an answer to ``slot``.
 
@@ -168,7 +201,7 @@ def is_interruption(
     entities = list(entities)
     partial = False
     try:
-        value = _value_for(slot, text, entities, intent)
+        value = _value_for(slot, text, entities, intent, language)
         parsed = True
     except BookingInputError as error:
         value, parsed = None, False
@@ -182,12 +215,20 @@ def is_interruption(
     return not partial
 
 
-def _answers_with_booking_intent(slot: str, text: str, entities: Iterable[str]) -> bool:
-    """ "Book me for FMM" / "book me in for Tuesday" answer the therapy / times questions."""
-    if slot not in (m.THERAPY, m.TIMES) or is_payload(text):
+def _answers_with_booking_intent(
+    slot: str, text: str, entities: Iterable[str], language: Optional[str] = None
+) -> bool:
+    """ "Book me for FMM" / "book me in for Tuesday" answer the therapy / times questions.
+
+    In a Spanish conversation any answer that parses counts ("me llamo Ana" read by the
+    English-trained intents as a booking request is still the name).
+    """
+    if is_payload(text):
+        return False
+    if slot not in (m.THERAPY, m.TIMES) and language != SPANISH:
         return False
     try:
-        _value_for(slot, text, entities, "request_booking")
+        _value_for(slot, text, entities, "request_booking", language)
     except BookingInputError:
         return False
     return True
@@ -213,6 +254,7 @@ def open_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
 
     Shared by ``action_booking_start`` and the reply guard's "yes" to a booking offer.
     """
+    said = texts(tracker)
     mentioned = [v.upper() for v in therapy_entities(tracker) if v.upper() in THERAPIES]
     discussed = tracker.get_slot(SHARED_THERAPY_SLOT)
     therapy = tracker.get_slot(m.THERAPY)
@@ -221,9 +263,9 @@ def open_booking(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     elif therapy is None and isinstance(discussed, str) and discussed.upper() in THERAPIES:
         therapy = discussed.upper()
     if therapy in THERAPIES:
-        dispatcher.utter_message(text=m.START_WITH_THERAPY.format(therapy=therapy))
+        dispatcher.utter_message(text=said.start_with_therapy.format(therapy=therapy))
     else:
-        dispatcher.utter_message(text=m.START)
+        dispatcher.utter_message(text=said.start)
     # The summary is always shown again before anything is sent. Only slots whose value
     # changes are set: the form validates every slot set since the visitor's message, and
     # an empty therapy set here would be rejected ("I didn't catch which therapy").
@@ -253,12 +295,13 @@ class ValidateBookingForm(FormValidationAction):
         if requested in m.FORM_SLOTS and is_fresh_user_turn(tracker, self.form_name()):
             text, intent = latest_text(tracker), latest_intent(tracker)
             entities = therapy_entities(tracker)
+            language = conversation_language(tracker)
             if intent == "request_booking" and not _answers_with_booking_intent(
-                requested, text, entities
+                requested, text, entities, language
             ):
-                dispatcher.utter_message(text=m.ALREADY_BOOKING)
+                dispatcher.utter_message(text=texts(tracker).already_booking)
                 return [SlotSet(requested, None)]
-            if is_interruption(requested, text, intent, entities):
+            if is_interruption(requested, text, intent, entities, language):
                 logger.debug("booking form hands intent %s over to the rules", intent)
                 return [SlotSet(requested, None), ActionExecutionRejected(self.form_name())]
         return await super().run(dispatcher, tracker, domain)
@@ -295,12 +338,14 @@ class ValidateBookingForm(FormValidationAction):
         state.update(extra_state or {})
         count = int(state["failures"].get(slot, 0)) + 1
         state["failures"][slot] = count
-        text = m.ERRORS.get(slot, {}).get(code, "Sorry, I didn't catch that.")
+        said = texts(tracker)
+        text = said.errors.get(slot, {}).get(code, said.error_fallback)
         if count >= 2:
             if slot in m.OPTIONAL_SLOTS:
-                text += " " + m.SKIP_OFFER
+                text += " " + said.skip_offer
             else:
-                text += " " + m.CALL_OFFER.format(contact=clinic_config().contact_sentence())
+                contact = m.contact_sentence(clinic_config(), said.language)
+                text += " " + said.call_offer.format(contact=contact)
         dispatcher.utter_message(text=text)
         return {slot: None, m.STATE: state}
 
@@ -341,9 +386,9 @@ class ValidateBookingForm(FormValidationAction):
         if choice == UNSURE:
             state = form_state(tracker)
             if state.get("therapy_help_shown"):
-                dispatcher.utter_message(text=m.THERAPY_STILL_UNSURE)
+                dispatcher.utter_message(text=texts(tracker).therapy_still_unsure)
                 return self._ok(m.THERAPY, tracker, {m.THERAPY: UNDECIDED})
-            dispatcher.utter_message(text=m.THERAPY_COMPARISON)
+            dispatcher.utter_message(text=texts(tracker).therapy_comparison)
             state["therapy_help_shown"] = True
             return {m.THERAPY: None, m.STATE: state}
         return self._ok(m.THERAPY, tracker, {m.THERAPY: choice})
@@ -353,7 +398,9 @@ class ValidateBookingForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         """Free text, understood where possible; the raw words are always kept."""
         try:
-            times = parse_preferred_times(str(value or ""), clinic_today())
+            times = parse_preferred_times(
+                str(value or ""), clinic_today(), conversation_language(tracker)
+            )
         except BookingInputError as error:
             return self._fail(m.TIMES, error.code, dispatcher, tracker)
         return self._ok(m.TIMES, tracker, {m.TIMES: times.raw, m.TIMES_PARSED: times.as_dict()})
@@ -377,7 +424,13 @@ class ValidateBookingForm(FormValidationAction):
         if value is True:
             return self._ok(m.CONSENT, tracker, {m.CONSENT: True})
         try:
-            answer = _value_for(m.CONSENT, str(value or ""), (), latest_intent(tracker))
+            answer = _value_for(
+                m.CONSENT,
+                str(value or ""),
+                (),
+                latest_intent(tracker),
+                conversation_language(tracker),
+            )
         except BookingInputError:
             return self._fail(m.CONSENT, "unclear", dispatcher, tracker)
         if answer:
@@ -391,7 +444,13 @@ class ValidateBookingForm(FormValidationAction):
         if value is True:
             return self._ok(m.CONFIRMED, tracker, {m.CONFIRMED: True})
         try:
-            answer = _value_for(m.CONFIRMED, str(value or ""), (), latest_intent(tracker))
+            answer = _value_for(
+                m.CONFIRMED,
+                str(value or ""),
+                (),
+                latest_intent(tracker),
+                conversation_language(tracker),
+            )
         except BookingInputError:
             return self._fail(m.CONFIRMED, "unclear", dispatcher, tracker)
         if answer:
@@ -405,9 +464,10 @@ class ValidateBookingForm(FormValidationAction):
 
 
 class _AskBookingSlot(Action, ABC):
-    """Asks for one slot of the booking form (texts from ``messages.ASK``)."""
+    """Asks for one slot of the booking form (texts from ``messages.texts_for``)."""
 
-    buttons: List[m.Button] = []
+    #: name of the ``BookingTexts`` field holding the question's buttons ("" for none)
+    buttons_field: str = ""
 
     @property
     @abstractmethod
@@ -419,13 +479,16 @@ class _AskBookingSlot(Action, ABC):
 
     def question(self, tracker: Tracker) -> str:
         """The question's text (worded for a callback request when it is one)."""
-        if tracker.get_slot(m.KIND) == m.CALLBACK and self.slot in m.ASK_CALLBACK:
-            return m.ASK_CALLBACK[self.slot]
-        return m.ASK[self.slot]
+        said = texts(tracker)
+        if tracker.get_slot(m.KIND) == m.CALLBACK and self.slot in said.ask_callback:
+            return said.ask_callback[self.slot]
+        return said.ask[self.slot]
 
     def question_buttons(self, tracker: Tracker) -> List[m.Button]:
         """Buttons sent with the question."""
-        return list(self.buttons)
+        if not self.buttons_field:
+            return []
+        return [dict(button) for button in getattr(texts(tracker), self.buttons_field)]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -454,9 +517,10 @@ class ActionAskBookingTherapy(_AskBookingSlot):
     slot = m.THERAPY
 
     def question_buttons(self, tracker: Tracker) -> List[m.Button]:
+        said = texts(tracker)
         if form_state(tracker).get("therapy_help_shown"):
-            return list(m.THERAPY_BUTTONS_AFTER_HELP)
-        return list(m.THERAPY_BUTTONS)
+            return [dict(button) for button in said.therapy_buttons_after_help]
+        return [dict(button) for button in said.therapy_buttons]
 
 
 class ActionAskBookingTimes(_AskBookingSlot):
@@ -469,19 +533,21 @@ class ActionAskBookingConcern(_AskBookingSlot):
     """Asks the optional main concern."""
 
     slot = m.CONCERN
-    buttons = m.CONCERN_BUTTONS
+    buttons_field = "concern_buttons"
 
 
 class ActionAskBookingConsent(_AskBookingSlot):
     """Asks consent to be contacted at the given phone / e-mail."""
 
     slot = m.CONSENT
-    buttons = m.CONSENT_BUTTONS
+    buttons_field = "consent_buttons"
 
     def question(self, tracker: Tracker) -> str:
-        contact = Contact.from_slot(tracker.get_slot(m.CONTACT))
-        shown = contact.display() if contact else "the details you gave"
-        return m.ASK[m.CONSENT].format(contact=shown)
+        said = texts(tracker)
+        value = tracker.get_slot(m.CONTACT)
+        known = Contact.from_slot(value) is not None
+        shown = m.contact_label(value, said.language) if known else said.details_you_gave
+        return said.ask[m.CONSENT].format(contact=shown)
 
 
 class ActionAskBookingConfirmed(_AskBookingSlot):
@@ -494,14 +560,16 @@ class ActionAskBookingConfirmed(_AskBookingSlot):
     ) -> List[EventType]:
         state = form_state(tracker)
         callback = tracker.get_slot(m.KIND) == m.CALLBACK
+        language = conversation_language(tracker)
         if state.pop("ask_which_field", False):
             dispatcher.utter_message(
-                text=m.WHICH_FIELD, buttons=m.change_buttons(False, callback=callback)
+                text=texts(tracker).which_field,
+                buttons=m.change_buttons(False, callback=callback, language=language),
             )
             return [SlotSet(m.STATE, state)]
         dispatcher.utter_message(
-            text=m.summary_text(tracker.current_slot_values()),
-            buttons=m.change_buttons(callback=callback),
+            text=m.summary_text(tracker.current_slot_values(), language),
+            buttons=m.change_buttons(callback=callback, language=language),
         )
         return []
 
@@ -515,6 +583,24 @@ _FIELD_WORDS = (
     ("concern", re.compile(r"\b(concern|reason|problem|issue|pain|help with)\b", re.I)),
     ("name", re.compile(r"\bname\b", re.I)),
 )
+# Spanish, matched without accents ("cambiar el teléfono", "la hora está mal").
+_FIELD_WORDS_ES = (
+    (
+        "contact",
+        re.compile(
+            r"\b(contacto|telefono|numero|correo|cel|celular|movil|whatsapp)\b", re.I
+        ),
+    ),
+    (
+        "times",
+        re.compile(
+            r"\b(horas?|horarios?|dias?|fecha|cuando|disponibilidad|turno)\b", re.I
+        ),
+    ),
+    ("therapy", re.compile(r"\b(terapia|tratamiento|masaje|sesion)\b", re.I)),
+    ("concern", re.compile(r"\b(motivo|molestia|problema|dolor|consulta)\b", re.I)),
+    ("name", re.compile(r"\b(nombre|apellido)\b", re.I)),
+)
 
 
 def field_to_change(entity_value: Optional[str], text: str) -> Optional[str]:
@@ -523,6 +609,10 @@ def field_to_change(entity_value: Optional[str], text: str) -> Optional[str]:
         return entity_value.lower()
     for field, pattern in _FIELD_WORDS:
         if pattern.search(text or ""):
+            return field
+    folded = fold(text)
+    for field, pattern in _FIELD_WORDS_ES:
+        if pattern.search(folded):
             return field
     return None
 
@@ -566,13 +656,15 @@ class ActionCancelBooking(Action):
         in_progress = tracker.active_loop_name == FORM_NAME or any(
             tracker.get_slot(slot) is not None for slot in m.FORM_SLOTS
         )
+        said = texts(tracker)
         if not in_progress:
-            contact = clinic_config().contact_sentence()
+            contact = m.contact_sentence(clinic_config(), said.language)
             dispatcher.utter_message(
-                text=m.NOTHING_TO_CANCEL.format(contact=contact), buttons=[m.BOOK_BUTTON]
+                text=said.nothing_to_cancel.format(contact=contact),
+                buttons=[dict(said.book_button)],
             )
             return []
-        dispatcher.utter_message(text=m.CANCELLED, buttons=[m.BOOK_BUTTON])
+        dispatcher.utter_message(text=said.cancelled, buttons=[dict(said.book_button)])
         events: List[EventType] = [SlotSet(slot, None) for slot in m.ALL_BOOKING_SLOTS]
         if tracker.active_loop_name == FORM_NAME:
             events = [ActiveLoop(None), SlotSet("requested_slot", None)] + events

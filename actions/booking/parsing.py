@@ -3,12 +3,20 @@
 Nothing here touches a tracker, a database or the network, so every rule can be unit-tested
 directly (``tests/unit/test_booking_parsing.py``). Parsers return a value or raise
 ``BookingInputError`` whose ``code`` names the problem; the form turns codes into messages.
+
+The parsers understand English and Spanish answers alike ("tuesday afternoon" and "el martes
+por la tarde", "yes" and "sí", "not sure" and "no estoy seguro"), whatever the conversation's
+language: the Spanish words are matched without accents ("sabado", "manana"), none of them
+is an English word, so English answers are read exactly as before
+(``tests/language/test_booking_spanish.py``). Only the order of a slashed date depends on the
+language: "3/14" is month/day in English, "14/3" day/month in Spanish.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -24,6 +32,24 @@ WEEKDAYS: Tuple[str, ...] = (
     "sunday",
 )
 PARTS_OF_DAY: Tuple[str, ...] = ("morning", "midday", "afternoon", "evening")
+SPANISH = "es"  # the conversation's language code for Spanish (slot ``language``)
+# Spanish names for what the summary shows (describe(language="es")).
+WEEKDAYS_ES: Dict[str, str] = {
+    "monday": "lunes",
+    "tuesday": "martes",
+    "wednesday": "miércoles",
+    "thursday": "jueves",
+    "friday": "viernes",
+    "saturday": "sábado",
+    "sunday": "domingo",
+}
+WEEKDAYS_ES_SHORT: Tuple[str, ...] = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+PARTS_OF_DAY_ES: Dict[str, str] = {
+    "morning": "por la mañana",
+    "midday": "a mediodía",
+    "afternoon": "por la tarde",
+    "evening": "por la noche",
+}
 THERAPIES: Tuple[str, ...] = ("NMT", "FMM")
 UNSURE = "unsure"  # "not sure, help me choose": show the comparison, ask again
 UNDECIDED = "undecided"  # "let the therapist advise": a valid, stored answer
@@ -37,6 +63,15 @@ MAX_TIMES_CHARS = 200
 def _phrases(text: str) -> frozenset:
     """A set of lower-case phrases written as ``"a | b c | d"``."""
     return frozenset(part.strip() for part in text.split("|") if part.strip())
+
+
+def fold(text: Optional[str]) -> str:
+    """Lower-case text without accents ("Sábado por la MAÑANA" -> "sabado por la manana").
+
+    Spanish answers are matched in this form, so "mañana" and "manana" read the same.
+    """
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class BookingInputError(ValueError):
@@ -62,10 +97,24 @@ def normalise_space(text: Optional[str]) -> str:
     return " ".join((text or "").split())
 
 
+# Spanish questions: "¿...", an accented question word, or a few openings that are
+# questions without accents too ("que es", "como funciona"). Statements such as "cuando
+# sea" (whenever), "como a las 5" (around 5), "pueden llamarme" or "hay días que me duele"
+# are answers, so those openings do not count without a question mark.
+_QUESTION_START_ES = re.compile(
+    r"^\s*(¿|(qué|cómo|cuál|cuáles|cuándo|cuánto|cuánta|cuántos|cuántas|dónde|adónde|"
+    r"quién|quiénes|por qué)\b|(que es|que son|que significa|como funciona|cual es|"
+    r"cuales son|cuanto (cuesta|vale|dura|cobran)|donde|quien|por que)\b)",
+    re.IGNORECASE,
+)
+
+
 def looks_like_question(text: Optional[str]) -> bool:
-    """True for text that reads as a question rather than an answer."""
+    """True for text that reads as a question rather than an answer (English or Spanish)."""
     clean = normalise_space(text)
-    return clean.endswith("?") or bool(_QUESTION_START.match(clean))
+    if clean.endswith("?") or _QUESTION_START.match(clean):
+        return True
+    return bool(_QUESTION_START_ES.match(clean) or _QUESTION_START_ES.match(fold(clean)))
 
 
 def is_payload(text: Optional[str]) -> bool:
@@ -102,6 +151,32 @@ _NON_NAME_WORDS = _phrases(
 )
 # "that's", "don't", "i'm": contractions occur in sentences, not in names ("O'Brien" passes).
 _CONTRACTION = re.compile(r"^[a-z]+'(s|t|re|ve|ll|d|m)$")
+# Spanish: "me llamo Ana", "soy Ana Ruiz", "a nombre de Ana" (matched without accents).
+_NAME_PREFIX_ES = re.compile(
+    r"^\s*((hola|buenas|buenos dias|buenas tardes|buenas noches)[\s,!.]*)?"
+    r"(me llamo|mi nombre es|mi nombre:|nombre:|yo soy|soy|a nombre de|"
+    r"(puede |lo puede |la puede )?(ponerla|ponerlo|ponga|pongala|pongalo|anotela|anotelo|"
+    r"apuntela|apuntelo) a nombre de|me puede llamar|me pueden llamar|llameme)\s+",
+    re.IGNORECASE,
+)
+_NOT_NAMES_ES = _phrases(
+    "si | sip | no | nop | hola | buenas | gracias | muchas gracias | cancelar | ayuda | "
+    "nada | ninguno | ninguna | anonimo | anonima | prueba | omitir | saltar | no se | "
+    "claro | vale | bueno | adios | cita | sin nombre | de acuerdo | por supuesto"
+)
+# Words of Spanish sentences that do not occur in names. Particles of names ("de", "del",
+# "la", "los", "y": María de los Ángeles, José del Río) and words that are names ("Luz",
+# "Paz", "Dolores", "Socorro") are deliberately not here.
+_NON_NAME_WORDS_ES = _phrases(
+    "quiero | quisiera | necesito | cita | sesion | masaje | terapia | hola | gracias | "
+    "favor | porque | que | usted | ustedes | llamo | nombre | dolor | duele | tengo | "
+    "tiene | nada | prefiero | decir | reservar | agendar | hacer | espalda | cuello | "
+    "ayuda | ayudar | claro | bien | bueno | adios | cancelar | estoy | pero | tambien | "
+    "dije | eso | esto | puedo | puede | quiere | saber | ahora | manana | correcto | "
+    "para | por | seguro | segura"
+)
+# Short words that are also names or parts of names ("Le", "Lo", "Mi", "Sin", "Ya", "Yo")
+# are left out on purpose.
 
 
 def parse_name(text: Optional[str]) -> str:
@@ -111,7 +186,7 @@ def parse_name(text: Optional[str]) -> str:
         BookingInputError: ``empty``, ``looks_like_contact``, ``has_digits``, ``question``,
             ``yes_no``, ``too_long`` or ``not_a_name``.
     """
-    clean = normalise_space(text)
+    clean = unicodedata.normalize("NFC", normalise_space(text))
     if not clean or is_payload(clean):
         raise BookingInputError("empty")
     if "@" in clean:
@@ -120,15 +195,24 @@ def parse_name(text: Optional[str]) -> str:
         raise BookingInputError("looks_like_contact")
     if re.search(r"\d", clean):
         raise BookingInputError("has_digits")
-    if looks_like_question(clean):
+    spanish_prefix = _NAME_PREFIX_ES.match(fold(clean))
+    if looks_like_question(clean) and not spanish_prefix:
         raise BookingInputError("question")
     if parse_yes_no(clean) is not None:
         raise BookingInputError("yes_no")  # "yes, that's correct" answers nothing asked
-    name = _NAME_PREFIX.sub("", clean).strip(" .,!;:\"'")
+    name = _NAME_PREFIX.sub("", clean)
+    if name == clean and spanish_prefix:
+        # NFC text folds character for character ("á" -> "a"), so the prefix's length
+        # finds the name in the visitor's own spelling
+        name = clean[len(spanish_prefix.group(0)) :] if len(fold(clean)) == len(clean) else name
+    name = name.strip(" .,!;:\"'¡¿")
     if not name or not re.search(r"[^\W\d_]", name):
         raise BookingInputError("not_a_name")
     words = _words(name)
+    folded_words = set(_words(fold(name)))
     if name.lower() in _NOT_NAMES or set(words) & _NON_NAME_WORDS:
+        raise BookingInputError("not_a_name")
+    if fold(name) in _NOT_NAMES_ES or folded_words & _NON_NAME_WORDS_ES:
         raise BookingInputError("not_a_name")
     if any(_CONTRACTION.match(word) for word in words):
         raise BookingInputError("not_a_name")
@@ -176,7 +260,7 @@ def parse_phone(text: Optional[str]) -> str:
         BookingInputError: ``missing_area_code``, ``bad_phone``.
     """
     raw = normalise_space(text)
-    raw = re.sub(r"(?i)\s*(ext\.?|extension|x)\s*\d+$", "", raw)
+    raw = re.sub(r"(?i)\s*(ext\.?|extension|extensión|x)\s*\d+$", "", raw)
     digits = re.sub(r"\D", "", raw)
     international = raw.lstrip().startswith("+") or raw.lstrip().startswith("00")
     if raw.lstrip().startswith("00"):
@@ -258,15 +342,43 @@ _UNSURE_RE = re.compile(
     r"(recommend|suggest)|recommend|difference|compare|not certain|no clue)\b",
     re.IGNORECASE,
 )
+# Spanish, matched on the text without accents: "no sé", "no estoy segura", "ayúdeme a
+# elegir", "¿cuál me recomienda?".
+_UNSURE_ES_RE = re.compile(
+    r"\b(no se|no lo se|no estoy segur[oa]|no sabria|no tengo (idea|claro)|ni idea|"
+    r"ayudeme a (elegir|escoger|decidir)|ayudame a (elegir|escoger|decidir)|"
+    r"cual (me )?(recomienda|recomiendan|conviene|sugiere)|cual es mejor|recomienda|"
+    r"recomiendan|diferencia|no me decido|indecis[oa]|no estoy decidid[oa]|"
+    r"no s[eé] cual)\b",
+    re.IGNORECASE,
+)
 _UNDECIDED_RE = re.compile(
     r"\b(either|whichever|no preference|therapist (advise|decide|choose|recommend)|let the "
     r"therapist|let them (decide|choose)|you (decide|choose)|doesn'?t matter|don'?t mind|"
     r"any of them|both are fine|either one)\b",
     re.IGNORECASE,
 )
+# Spanish: "cualquiera", "me da igual", "que decida el terapeuta", "lo que recomiende la
+# terapeuta", "las dos están bien".
+_UNDECIDED_ES_RE = re.compile(
+    r"\b(cualquiera|la que sea|el que sea|me da igual|da igual|da lo mismo|sin preferencia|"
+    r"que (me )?(decida|elija|escoja|recomiende|aconseje|diga) (el|la) terapeuta|"
+    r"(el|la) terapeuta (decida|elija|escoja|recomiende|aconseje|me aconseje|decide)|"
+    r"lo que (recomiende|diga|sugiera|decida) (el|la) terapeuta|que decidan ustedes|"
+    r"ustedes deciden|decida usted|usted decide|elija usted|las dos (estan bien|me sirven)|"
+    r"ambas (estan bien|me sirven)|cualquiera de las dos)\b",
+    re.IGNORECASE,
+)
 _THERAPY_WORDS = {
     "NMT": re.compile(r"\b(nmt|neuro[\s-]?muscular|trigger[\s-]?points?|n\.m\.t)\b", re.I),
     "FMM": re.compile(r"\b(fmm|functional|f\.m\.m)\b", re.I),
+}
+# Spanish names of the therapies ("terapia neuromuscular" is already NMT above).
+_THERAPY_WORDS_ES = {
+    "NMT": re.compile(r"\b(puntos? (gatillo|de gatillo)|terapia neuro ?muscular)\b", re.I),
+    "FMM": re.compile(
+        r"\b(funcional|manipulacion (muscular )?funcional|manipulacion muscular)\b", re.I
+    ),
 }
 
 
@@ -281,13 +393,19 @@ def parse_therapy(text: Optional[str], entity_values: Iterable[str] = ()) -> str
     """
     found = [v for v in dict.fromkeys(str(e).upper() for e in entity_values) if v in THERAPIES]
     clean = normalise_space(text)
+    folded = fold(clean)
     if not found:
-        found = [name for name, pattern in _THERAPY_WORDS.items() if pattern.search(clean)]
-    if _UNDECIDED_RE.search(clean):
+        found = [
+            name
+            for name in THERAPIES
+            if _THERAPY_WORDS[name].search(clean) or _THERAPY_WORDS_ES[name].search(folded)
+        ]
+    if _UNDECIDED_RE.search(clean) or _UNDECIDED_ES_RE.search(folded):
         return UNDECIDED
-    if len(found) == 1 and not _UNSURE_RE.search(clean):
+    unsure = bool(_UNSURE_RE.search(clean) or _UNSURE_ES_RE.search(folded))
+    if len(found) == 1 and not unsure:
         return found[0]
-    if len(found) > 1 or _UNSURE_RE.search(clean):
+    if len(found) > 1 or unsure:
         return UNSURE
     if not clean or is_payload(clean):
         raise BookingInputError("empty")
@@ -310,7 +428,16 @@ _NO = _phrases(
 
 
 def parse_yes_no(text: Optional[str]) -> Optional[bool]:
-    """``True`` for yes-like answers, ``False`` for no-like ones, else ``None``."""
+    """``True`` for yes-like answers, ``False`` for no-like ones, else ``None``.
+
+    English first ("yes", "no thanks"), then Spanish (``parse_yes_no_spanish``).
+    """
+    english = parse_yes_no_english(text)
+    return english if english is not None else parse_yes_no_spanish(text)
+
+
+def parse_yes_no_english(text: Optional[str]) -> Optional[bool]:
+    """English yes / no only ("yes", "sure", "no thanks", "don't call me"); else ``None``."""
     clean = normalise_space(text).lower().strip(" .!,")
     if not clean:
         return None
@@ -328,6 +455,63 @@ def parse_yes_no(text: Optional[str]) -> Optional[bool]:
     return None
 
 
+# Spanish, without accents. "Dale" and "Sale" (yes in Mexico) are names in English, so they
+# are not here; "vale" counts only on its own.
+_YES_ES = _phrases(
+    "si | sip | sii | siii | claro | claro que si | por supuesto | desde luego | de acuerdo "
+    "| vale | esta bien | bueno | perfecto | correcto | exacto | asi es | adelante | acepto "
+    "| confirmo | afirmativo | con gusto | andale | orale | okey | como no | listo | "
+    "me parece bien | todo bien | todo correcto | todo esta bien | esta correcto | envielo | "
+    "enviela | envielos | mandelo | mandela | pueden contactarme | pueden llamarme | "
+    "pueden escribirme | me pueden contactar | me pueden llamar | me pueden escribir | "
+    "puede contactarme | puede llamarme | puede escribirme | doy mi consentimiento | "
+    "tiene mi permiso | tienen mi permiso | con mucho gusto | va | se ve bien | "
+    "eso es correcto | esta todo bien"
+)
+_NO_ES = _phrases(
+    "no | nop | nel | no gracias | para nada | de ninguna manera | de ningun modo | "
+    "prefiero que no | mejor no | no quiero | nunca | no acepto | ni hablar | todavia no | "
+    "aun no | no por ahora | por ahora no | ahorita no | no estoy de acuerdo | no, no | "
+    "negativo | la verdad no | esta mal | eso no esta bien | prefiero no | no es correcto | "
+    "no creo"
+)
+# Words that make an answer a yes after "sí" / "claro" ("sí, pueden llamarme por la tarde").
+_YES_FIRST_ES = re.compile(r"^(si|claro|por supuesto|de acuerdo|desde luego|perfecto)\b[,.!]")
+_YES_START_ES = re.compile(
+    r"^(si|claro) (claro|por favor|gracias|acepto|pueden|puede|me pueden|esta bien|de "
+    r"acuerdo|correcto|perfecto|adelante|envie|envielo|enviela|envialo|mandela|mandelo|"
+    r"mandalo|confirmo|"
+    r"todo|que si|con gusto|por supuesto)\b"
+)
+_NO_ES_RE = re.compile(
+    r"\bno (me|nos) (contacten|contacte|llamen|llame|escriban|escriba)\b|"
+    r"\bprefiero que no\b|\bmejor no\b"
+)
+
+
+def parse_yes_no_spanish(text: Optional[str]) -> Optional[bool]:
+    """Spanish yes / no: "sí", "si, por favor", "claro que sí", "no, gracias"; else ``None``.
+
+    "Sí" with its accent is always a yes; without it "si" is also "if", so it counts alone,
+    before a comma, or before a word of agreement ("si claro", "si pueden llamarme").
+    """
+    raw = normalise_space(text).lower().strip(" .!,¡¿?")
+    clean = fold(raw)
+    if not clean:
+        return None
+    if clean in _YES_ES:
+        return True
+    if clean in _NO_ES:
+        return False
+    if raw.startswith("sí") and not re.match(r"sí[^\W\d_]", raw):
+        return True
+    if _YES_FIRST_ES.match(clean) or _YES_START_ES.match(clean):
+        return True
+    if _NO_ES_RE.search(clean):
+        return False
+    return None
+
+
 _SKIP = _phrases(
     "skip | skip it | skip this | skip that | pass | no | nope | none | nothing | n/a | "
     "na | - | no thanks | no thank you | not really | rather not say | i'd rather not say "
@@ -337,10 +521,38 @@ _SKIP = _phrases(
 )
 
 
+# A consent answered with how to be contacted: "por correo, por favor", "mejor por teléfono",
+# "solo por mensaje" (Spanish; the form reads it as a yes to being contacted).
+_CONTACT_PREFERENCE_ES = re.compile(
+    r"^((si|claro|ok)[\s,]+)?(solo |mejor |de preferencia |preferiblemente |prefiero que sea |"
+    r"prefiero )?(por|al|a mi) (telefono|tel|celular|cel|correo|correo electronico|email|"
+    r"e-mail|mail|mensaje|mensaje de texto|texto|whatsapp|llamada)\b"
+)
+
+
+def prefers_contact_channel(text: Optional[str]) -> bool:
+    """True for a Spanish answer naming how to be contacted ("por correo, por favor")."""
+    return bool(_CONTACT_PREFERENCE_ES.match(fold(normalise_space(text)).strip(" .!¡")))
+
+
+_SKIP_ES = _phrases(
+    "omitir | omitalo | omitala | omitir por favor | saltar | saltela | saltelo | paso | "
+    "pasar | siguiente | nada | ninguno | ninguna | no | no gracias | prefiero no decirlo | "
+    "prefiero no decir | prefiero no | mejor no | no quiero decirlo | no quiero decir | "
+    "sin comentarios | nada en particular | nada en especial | nada especifico | "
+    "no por ahora | ahorita no | no aplica | dejelo en blanco | dejarlo en blanco | "
+    "en blanco | prefiero no contestar | prefiero no responder"
+)
+
+
 def is_skip(text: Optional[str]) -> bool:
-    """True when the visitor declines an optional question ("skip", "no", "rather not say")."""
+    """True when the visitor declines an optional question ("skip", "no", "rather not say",
+    "omitir", "prefiero no decirlo")."""
     clean = normalise_space(text).lower().strip(" .!")
-    return clean in _SKIP or clean.startswith("skip")
+    if clean in _SKIP or clean.startswith("skip"):
+        return True
+    folded = " ".join(fold(clean).replace(",", " ").split()).strip(" .!¡")
+    return folded in _SKIP_ES or folded.startswith(("omitir", "saltar"))
 
 
 def parse_concern(text: Optional[str]) -> str:
@@ -399,8 +611,13 @@ class PreferredTimes:
             "flexible": self.flexible,
         }
 
-    def describe(self) -> str:
-        """Short readable form of what was understood, e.g. "Tue 2025-03-11, afternoon"."""
+    def describe(self, language: Optional[str] = None) -> str:
+        """Short readable form of what was understood, e.g. "Tue 2025-03-11, afternoon".
+
+        In Spanish (``language="es"``): "mar 2025-03-11; tarde", "entre semana; noche".
+        """
+        if language == SPANISH:
+            return self._describe_spanish()
         parts: List[str] = []
         if self.date:
             parts.append(date.fromisoformat(self.date).strftime("%a %Y-%m-%d"))
@@ -415,6 +632,28 @@ class PreferredTimes:
                 parts.append(", ".join(d.capitalize() for d in self.days))
         if self.part_of_day:
             parts.append(", ".join(self.part_of_day))
+        if self.times:
+            parts.append(", ".join(self.times))
+        if self.flexible and not parts:
+            parts.append("flexible")
+        return "; ".join(parts)
+
+    def _describe_spanish(self) -> str:
+        parts: List[str] = []
+        if self.date:
+            day = date.fromisoformat(self.date)
+            parts.append(f"{WEEKDAYS_ES_SHORT[day.weekday()]} {day.isoformat()}")
+        elif self.date_from and self.date_to:
+            parts.append(f"entre el {self.date_from} y el {self.date_to}")
+        if self.days and not self.date:
+            if self.days == list(WEEKDAYS[:5]):
+                parts.append("entre semana")
+            elif self.days == list(WEEKDAYS[5:]):
+                parts.append("fines de semana")
+            else:
+                parts.append(", ".join(WEEKDAYS_ES.get(d, d) for d in self.days))
+        if self.part_of_day:
+            parts.append(", ".join(PARTS_OF_DAY_ES.get(p, p) for p in self.part_of_day))
         if self.times:
             parts.append(", ".join(self.times))
         if self.flexible and not parts:
@@ -471,6 +710,29 @@ _MONTHS: Dict[str, int] = {
     )
     for name in names
 }
+_MONTHS.update(
+    {
+        name: number
+        for number, names in enumerate(
+            [
+                ("enero",),
+                ("febrero",),
+                ("marzo",),
+                ("abril",),
+                ("mayo",),
+                ("junio",),
+                ("julio",),
+                ("agosto",),
+                ("septiembre", "setiembre"),
+                ("octubre",),
+                ("noviembre",),
+                ("diciembre",),
+            ],
+            start=1,
+        )
+        for name in names
+    }
+)
 _FLEXIBLE_RE = re.compile(
     r"\b(any ?time|any day|whenever|flexible|no preference|anything works|any works|"
     r"open schedule|asap|as soon as possible|earliest)\b",
@@ -485,10 +747,12 @@ _CLOCK_RE = re.compile(r"\b(\d{1,2})(?::([0-5]\d))?\s*(a\.?m\.?|p\.?m\.?)(?![a-z
 _ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _SLASH_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b")
 _MONTH_DAY_RE = re.compile(
-    r"\b([a-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", re.I
+    r"\b([a-z]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4}))?", re.I
 )
 _DAY_MONTH_RE = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\b(?:,?\s*(\d{4}))?", re.I
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+|de\s+)?([a-z]{3,10})\b"
+    r"(?:,?\s*(?:de\s+)?(\d{4}))?",
+    re.I,
 )
 
 
@@ -512,8 +776,13 @@ def _safe_date(year: int, month: int, day: int) -> Optional[date]:
         return None
 
 
-def _explicit_date(text: str, today: date) -> Tuple[Optional[date], bool]:
-    """Finds a calendar date; returns ``(date, year_was_given)``."""
+def _explicit_date(
+    text: str, today: date, day_first: bool = False
+) -> Tuple[Optional[date], bool]:
+    """Finds a calendar date; returns ``(date, year_was_given)``.
+
+    ``day_first``: "14/3" is day/month (Spanish); when that is no date, month/day is tried.
+    """
     match = _ISO_DATE_RE.search(text)
     if match:
         return _safe_date(*(int(g) for g in match.groups())), True
@@ -533,16 +802,201 @@ def _explicit_date(text: str, today: date) -> Tuple[Optional[date], bool]:
         full_year = today.year
         if year_text:
             full_year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-        return _safe_date(full_year, int(match.group(1)), int(match.group(2))), bool(year_text)
+        first, second = int(match.group(1)), int(match.group(2))
+        if day_first:
+            found = _safe_date(full_year, second, first) or _safe_date(full_year, first, second)
+            return found, bool(year_text)
+        return _safe_date(full_year, first, second), bool(year_text)
     return None, False
 
 
-def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
+# Spanish (matched on the text without accents, ``fold``).
+_DAYS_ES: Dict[str, str] = {
+    "lunes": "monday",
+    "martes": "tuesday",
+    "miercoles": "wednesday",
+    "jueves": "thursday",
+    "viernes": "friday",
+    "sabado": "saturday",
+    "domingo": "sunday",
+}
+_PLURAL_DAYS_ES: Dict[str, str] = {"sabados": "saturday", "domingos": "sunday"}
+# Spanish words the English fuzzy matching must not try to read as a day or part of day.
+_TIME_WORDS_ES = _phrases(
+    "manana | mananas | tarde | tardes | noche | noches | mediodia | medio | dia | dias | "
+    "semana | semanas | temprano | madrugada | hoy | pasado | proxima | proximo | "
+    "siguiente | viene | cualquier | cualquiera | cuando | sea | despues | antes | "
+    "trabajo | trabajar | almuerzo | comida | entre | laborables | habiles | fin | fines | "
+    "esta | este | todos | todas | cada | las | los | la | el | de | del | por | en | a | "
+    "partir | hora | horas | horario | flexible | posible | pronto | igual | mismo"
+)
+_PAST_ES_RE = re.compile(
+    r"\b(ayer|anteayer|antier|anoche|la semana pasada|el mes pasado|"
+    r"(el )?(lunes|martes|miercoles|jueves|viernes|sabado|domingo) pasado)\b"
+)
+_WEEKDAYS_ES_RE = re.compile(
+    r"\b(entre semana|dias? (de|entre) semana|(de )?lunes a viernes|dias? laborables|"
+    r"dias? habiles)\b"
+)
+_WEEKEND_ES_RE = re.compile(r"\bfin(es)? de semana\b")
+_FLEXIBLE_ES_RE = re.compile(
+    r"\b(cualquier (dia|momento|hora|horario|fecha)|a cualquier hora|cuando sea|"
+    r"cuando (ustedes )?(quieran|puedan|gusten)|lo antes posible|cuanto antes|"
+    r"lo mas pronto( posible)?|me da igual|da igual|da lo mismo|sin preferencia|"
+    r"cualquiera|todo el dia|el dia que sea|a la hora que sea|me acomodo)\b"
+)
+_EVENING_ES_RE = re.compile(
+    r"\b(despues del trabajo|despues de trabajar|saliendo del trabajo|al salir del trabajo)\b"
+)
+_MORNING_ES_RE = re.compile(
+    r"\b(temprano|madrugada|antes del trabajo|antes de (ir a )?trabajar|"
+    r"antes de ir al trabajo)\b"
+)
+_MIDDAY_ES_RE = re.compile(
+    r"\b(mediodia|medio dia|hora de (la )?comida|hora del almuerzo|almuerzo)\b"
+)
+# "a las 4", "a las 10 y media de la mañana", "a la 1", "a las 17:30", "después de las 6".
+_CLOCK_ES_RE = re.compile(
+    r"\b(despues de|antes de|a partir de)?\s*(?:a\s+)?las?\s+(\d{1,2})"
+    r"(?:(?::|\.)([0-5]\d)|\s+y\s+(media|cuarto))?(?![:.]?\d)(?!\s*[ap]\.?\s?m\b)"
+    r"(?:\s*(?:hrs?|horas)\b)?"
+    r"(?:\s+(?:de|en|por)\s+la\s+(manana|tarde|noche))?"
+)
+_RECURRING_ES_RE = re.compile(
+    r"\b(todos los|todas las|cada)\b|\blos (lunes|martes|miercoles|jueves|viernes|sabados|"
+    r"domingos)\b"
+)
+
+
+@dataclass
+class _SpanishTimes:
+    """What the Spanish words of an answer say (merged into ``PreferredTimes``)."""
+
+    days: List[str] = field(default_factory=list)
+    part_of_day: List[str] = field(default_factory=list)
+    times: List[str] = field(default_factory=list)
+    flexible: bool = False
+    today: bool = False
+    tomorrow: bool = False
+    day_after: bool = False
+    this_weekend: bool = False
+    this_week: bool = False
+    next_week: bool = False
+    recurring: bool = False
+    rest: str = ""  # the text without the clock phrases, for the word loop
+
+
+def _spanish_hour(hour: int, qualifier: Optional[str]) -> Optional[int]:
+    """24-hour clock for "las 4 de la tarde" (16), "las 10" (10), "las 5" (17), "las 17"."""
+    if hour > 23:
+        return None
+    if hour > 12:
+        return hour
+    if qualifier == "manana":
+        return hour % 12 if hour != 12 else 12
+    if qualifier in ("tarde", "noche"):
+        return hour if hour == 12 else hour + 12
+    if hour == 0:
+        return None
+    # no "de la tarde": a clinic's day runs 8 to 7, so 1-7 are afternoon hours
+    return hour + 12 if 1 <= hour <= 7 else hour
+
+
+def _spanish_times(folded: str) -> _SpanishTimes:
+    """Reads the Spanish time words of an answer (``folded``: lower case, no accents)."""
+    found = _SpanishTimes()
+
+    def add_part(part: str) -> None:
+        if part not in found.part_of_day:
+            found.part_of_day.append(part)
+
+    if _WEEKDAYS_ES_RE.search(folded):
+        found.days.extend(WEEKDAYS[:5])
+    if _WEEKEND_ES_RE.search(folded):
+        found.days.extend(WEEKDAYS[5:])
+    if _FLEXIBLE_ES_RE.search(folded):
+        found.flexible = True
+    if _EVENING_ES_RE.search(folded):
+        add_part("evening")
+
+    def clock(match: "re.Match[str]") -> str:
+        limit, minute_text, fraction, qualifier = (
+            match.group(1),
+            match.group(3),
+            match.group(4),
+            match.group(5),
+        )
+        hour24 = _spanish_hour(int(match.group(2)), qualifier)
+        if hour24 is None:
+            return match.group(0)
+        if limit == "antes de":
+            if hour24 <= 12:
+                add_part("morning")
+        elif limit:  # "después de las 6", "a partir de las 5"
+            add_part("evening" if hour24 >= 17 else "afternoon" if hour24 >= 12 else "morning")
+        else:
+            minute = int(minute_text) if minute_text else {"media": 30, "cuarto": 15}.get(
+                fraction or "", 0
+            )
+            found.times.append(f"{hour24:02d}:{minute:02d}")
+            add_part("morning" if hour24 < 12 else "afternoon" if hour24 < 17 else "evening")
+        return " "
+
+    rest = _CLOCK_ES_RE.sub(clock, folded)
+    if _MORNING_ES_RE.search(rest):
+        add_part("morning")
+    if _MIDDAY_ES_RE.search(rest):
+        add_part("midday")
+        if re.search(r"\b(mediodia|medio dia)\b", rest) and "12:00" not in found.times:
+            found.times.append("12:00")
+    # "mañana" is tomorrow, but "la mañana" / "las mañanas" are mornings
+    for match in re.finditer(r"\b(?:([a-z]+)\s+)?(mananas?)\b", rest):
+        before, word = match.group(1), match.group(2)
+        if word == "mananas" or before in ("la", "las", "de", "por", "en"):
+            add_part("morning")
+        elif before == "esta":
+            add_part("morning")
+            found.today = True
+        elif before == "pasado":
+            found.day_after = True
+        else:
+            found.tomorrow = True
+    for match in re.finditer(r"\b(?:([a-z]+)\s+)?(tardes?)\b", rest):
+        if match.group(1) == "mas":
+            continue  # "más tarde": later
+        add_part("afternoon")
+        found.today = found.today or match.group(1) == "esta"
+    for match in re.finditer(r"\b(?:([a-z]+)\s+)?(noches?)\b", rest):
+        add_part("evening")
+        found.today = found.today or match.group(1) == "esta"
+    found.today = found.today or bool(re.search(r"\bhoy\b", rest))
+    without_weekend = _WEEKEND_ES_RE.sub(" ", rest)
+    found.this_weekend = bool(re.search(r"\beste fin de semana\b", rest))
+    found.next_week = bool(
+        re.search(
+            r"\b(proxima|siguiente) semana\b|\bsemana (que viene|proxima|siguiente)\b",
+            without_weekend,
+        )
+    )
+    found.this_week = bool(re.search(r"\besta semana\b", without_weekend))
+    found.recurring = bool(_RECURRING_ES_RE.search(rest))
+    found.rest = rest
+    return found
+
+
+def parse_preferred_times(
+    text: Optional[str], today: date, language: Optional[str] = None
+) -> PreferredTimes:
     """Understands "next tuesday afternoon", "weekday evenings", "mornings", "this week"...
 
+    and in Spanish "el sábado en la mañana", "martes por la tarde", "mañana a las 4",
+    "entre semana después del trabajo", "cualquier día", "la próxima semana".
+
     Dates are resolved relative to ``today`` (the clinic's local date). A single weekday
-    ("tuesday", "this tuesday", "next tuesday") means the first one after today; plural or
-    several weekdays ("tuesdays", "mon or wed") are kept as recurring days without a date.
+    ("tuesday", "this tuesday", "next tuesday", "el martes") means the first one after
+    today; plural or several weekdays ("tuesdays", "mon or wed", "los martes") are kept as
+    recurring days without a date. ``language`` only decides "3/4": March 4 in English,
+    April 3 in Spanish.
 
     Raises:
         BookingInputError: ``empty``, ``too_long``, ``past`` or ``unrecognised``.
@@ -553,9 +1007,11 @@ def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
     if len(raw) > MAX_TIMES_CHARS:
         raise BookingInputError("too_long")
     lower = raw.lower()
-    if _PAST_RE.search(lower):
+    folded = fold(raw)
+    if _PAST_RE.search(lower) or _PAST_ES_RE.search(folded):
         raise BookingInputError("past")
     result = PreferredTimes(raw=raw)
+    spanish = _spanish_times(folded)
 
     # Whole-phrase patterns first.
     if re.search(
@@ -564,11 +1020,14 @@ def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
         result.days.extend(WEEKDAYS[:5])
     if re.search(r"\b(week ?ends?)\b", lower):
         result.days.extend(WEEKDAYS[5:])
+    for day in spanish.days:
+        if day not in result.days:
+            result.days.append(day)
     if re.search(r"\bafter work\b|\bafter (5|6|7)\b", lower):
         result.part_of_day.append("evening")
     if re.search(r"\b(before work|early)\b", lower):
         result.part_of_day.append("morning")
-    if _FLEXIBLE_RE.search(lower):
+    if _FLEXIBLE_RE.search(lower) or spanish.flexible:
         result.flexible = True
 
     for match in _CLOCK_RE.finditer(lower):
@@ -583,10 +1042,24 @@ def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
             result.part_of_day.append(clock_part)
     if re.search(r"\bnoon\b", lower) and "12:00" not in result.times:
         result.times.append("12:00")
+    for time_text in spanish.times:
+        if time_text not in result.times:
+            result.times.append(time_text)
+    for part in spanish.part_of_day:
+        if part not in result.part_of_day:
+            result.part_of_day.append(part)
 
     named_days: List[str] = []
     plural_days = False
-    for word in re.findall(r"[a-z]+", _CLOCK_RE.sub(" ", lower)):
+    for word in re.findall(r"[a-z]+", _CLOCK_RE.sub(" ", spanish.rest)):
+        if word in _DAYS_ES or word in _PLURAL_DAYS_ES:
+            plural_days = plural_days or word in _PLURAL_DAYS_ES
+            day_es = _DAYS_ES.get(word) or _PLURAL_DAYS_ES[word]
+            if day_es not in named_days:
+                named_days.append(day_es)
+            continue
+        if word in _TIME_WORDS_ES:
+            continue
         stem = word[:-1] if word.endswith("s") and word[:-1] in WEEKDAYS else word
         day: Optional[str] = (
             stem if stem in WEEKDAYS else _DAY_ALIASES.get(stem) or _fuzzy(stem, WEEKDAYS)
@@ -604,9 +1077,10 @@ def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
     for named in named_days:
         if named not in result.days:
             result.days.append(named)
+    recurring = bool(re.search(r"\b(every|each)\b", lower)) or spanish.recurring
 
     # Dates.
-    explicit, year_given = _explicit_date(lower, today)
+    explicit, year_given = _explicit_date(folded, today, day_first=language == SPANISH)
     if explicit is not None:
         if explicit < today:
             if year_given:
@@ -614,23 +1088,23 @@ def parse_preferred_times(text: Optional[str], today: date) -> PreferredTimes:
             explicit = _safe_date(explicit.year + 1, explicit.month, explicit.day)
         if explicit is not None:
             result.date = explicit.isoformat()
-    elif re.search(r"\btoday\b|\btonight\b", lower):
+    elif re.search(r"\btoday\b|\btonight\b", lower) or spanish.today:
         result.date = today.isoformat()
-    elif re.search(r"\bday after tomorrow\b", lower):
+    elif re.search(r"\bday after tomorrow\b", lower) or spanish.day_after:
         result.date = (today + timedelta(days=2)).isoformat()
-    elif re.search(r"\btomorrow\b|\btmrw\b|\btmr\b", lower):
+    elif re.search(r"\btomorrow\b|\btmrw\b|\btmr\b", lower) or spanish.tomorrow:
         result.date = (today + timedelta(days=1)).isoformat()
-    elif len(named_days) == 1 and not plural_days and not re.search(r"\b(every|each)\b", lower):
+    elif len(named_days) == 1 and not plural_days and not recurring:
         result.date = _next_weekday(today, WEEKDAYS.index(named_days[0])).isoformat()
-    elif re.search(r"\bthis weekend\b", lower):
+    elif re.search(r"\bthis weekend\b", lower) or spanish.this_weekend:
         saturday = today + timedelta(days=(5 - today.weekday()) % 7)
         result.date_from = saturday.isoformat()
         result.date_to = (saturday + timedelta(days=1)).isoformat()
-    elif re.search(r"\bnext week\b", lower):
+    elif re.search(r"\bnext week\b", lower) or spanish.next_week:
         monday = today + timedelta(days=7 - today.weekday())
         result.date_from = monday.isoformat()
         result.date_to = (monday + timedelta(days=6)).isoformat()
-    elif re.search(r"\bthis week\b|\bthe week\b", lower):
+    elif re.search(r"\bthis week\b|\bthe week\b", lower) or spanish.this_week:
         result.date_from = today.isoformat()
         result.date_to = (today + timedelta(days=6 - today.weekday())).isoformat()
     if result.date:

@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 KIND_BOOKING = "booking"  # a visitor asks for a session
 KIND_CALLBACK = "callback"  # a visitor asks the team to call (or write) back
+#: Conversation languages stored with a request (``language``; NULL: not known / older rows).
+SUPPORTED_LANGUAGES = ("en", "es")
 STATUS_PENDING = "pending"
 STATUS_DELIVERED = "delivered"
 CLAIM_LEASE = timedelta(minutes=5)
@@ -55,6 +57,9 @@ requests_table = sa.Table(
     sa.Column("handled_at", sa.DateTime),
     # Added after the first release: ``ensure_schema`` adds it to older databases.
     sa.Column("kind", sa.String(16), nullable=False, server_default=KIND_BOOKING),
+    # The conversation's language ("en", "es"; NULL when not known). Added with issue 21
+    # part 4; ``ensure_schema`` adds it to older databases.
+    sa.Column("language", sa.String(8)),
 )
 
 outbox_table = sa.Table(
@@ -108,6 +113,7 @@ class BookingRequest:
     created_at: Optional[datetime] = None
     handled_at: Optional[datetime] = None
     kind: str = KIND_BOOKING
+    language: Optional[str] = None  # the conversation's language: "en", "es" or not known
 
     def payload(self) -> Dict[str, Any]:
         """What the clinic receives through every channel (no conversation id)."""
@@ -124,6 +130,7 @@ class BookingRequest:
             "concern": self.concern or None,
             "contraindication_note": self.contraindication_note or None,
             "consent_to_contact": self.consent,
+            "language": self.language,
             "source": "website assistant",
         }
 
@@ -167,6 +174,7 @@ def _request_from_row(row: Any) -> BookingRequest:
         consent=bool(row.consent),
         handled_at=row.handled_at,
         kind=row.kind or KIND_BOOKING,
+        language=row.language,
     )
 
 
@@ -252,6 +260,9 @@ class BookingStore:
                         f"NOT NULL DEFAULT '{KIND_BOOKING}'"
                     )
                 )
+        if "language" not in present:
+            with self.engine.begin() as conn:
+                conn.execute(sa.text("ALTER TABLE booking_requests ADD COLUMN language VARCHAR(8)"))
 
     # ------------------------------------------------------------------ writing
 
@@ -293,6 +304,7 @@ class BookingStore:
                         contraindication_note=request.contraindication_note or None,
                         consent=request.consent,
                         kind=request.kind,
+                        language=request.language,
                     )
                 )
                 conn.execute(

@@ -3,7 +3,9 @@
 The visitor hears "received" only after the request and its outbox rows are committed.
 If storing fails they get an apology and the clinic's contact details, and the form's
 answers stay in the conversation so that "Try again" works. After a successful store
-the slots holding personal data are cleared.
+the slots holding personal data are cleared. The visitor is answered in the conversation's
+language, and that language is stored with the request (``BookingRequest.language``) so
+the team knows which language to reply in.
 """
 
 from __future__ import annotations
@@ -23,19 +25,26 @@ from actions.booking.settings import BookingConfigError, BookingSettings
 from actions.booking.store import (
     KIND_BOOKING,
     KIND_CALLBACK,
+    SUPPORTED_LANGUAGES,
     BookingRequest,
     BookingStoreError,
     store_for,
 )
 from actions.clinic_info import clinic_config
+from actions.language import conversation_language
 
 logger = logging.getLogger(__name__)
 
 CONTRAINDICATION_SLOT = "contraindication_note"  # set by the safety engineer's actions
 
 
-def request_from_slots(sender_id: str, slots: Dict[str, Any]) -> Optional[BookingRequest]:
-    """Builds the request from the form's slots; ``None`` when something required is missing."""
+def request_from_slots(
+    sender_id: str, slots: Dict[str, Any], language: Optional[str] = None
+) -> Optional[BookingRequest]:
+    """Builds the request from the form's slots; ``None`` when something required is missing.
+
+    ``language``: the conversation's language ("en", "es"; ``None`` while not known).
+    """
     contact = Contact.from_slot(slots.get(m.CONTACT))
     name = slots.get(m.NAME)
     callback = slots.get(m.KIND) == m.CALLBACK
@@ -62,6 +71,7 @@ def request_from_slots(sender_id: str, slots: Dict[str, Any]) -> Optional[Bookin
         contraindication_note=str(note) if note else None,
         consent=True,
         kind=KIND_CALLBACK if callback else KIND_BOOKING,
+        language=language if language in SUPPORTED_LANGUAGES else None,
     )
 
 
@@ -75,11 +85,15 @@ class ActionSubmitBooking(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         slots = tracker.current_slot_values()
-        request = request_from_slots(tracker.sender_id, slots)
+        language = conversation_language(tracker)
+        said = m.texts_for(language)
+        request = request_from_slots(tracker.sender_id, slots, language)
         if request is None:
-            dispatcher.utter_message(text=m.NOTHING_TO_SUBMIT, buttons=[m.BOOK_BUTTON])
+            dispatcher.utter_message(
+                text=said.nothing_to_submit, buttons=[dict(said.book_button)]
+            )
             return []
-        contact_sentence = clinic_config().contact_sentence()
+        contact_sentence = m.contact_sentence(clinic_config(), said.language)
         try:
             settings = BookingSettings.from_env()
             store = store_for(settings.database_url, settings.local_outbox_path)
@@ -87,7 +101,8 @@ class ActionSubmitBooking(Action):
         except (BookingStoreError, BookingConfigError) as error:
             logger.error("booking request could not be stored (%s)", type(error).__name__)
             dispatcher.utter_message(
-                text=m.STORE_FAILED.format(contact=contact_sentence), buttons=[m.RETRY_BUTTON]
+                text=said.store_failed.format(contact=contact_sentence),
+                buttons=[dict(said.retry_button)],
             )
             return []
         logger.info(
@@ -95,7 +110,7 @@ class ActionSubmitBooking(Action):
             request_id,
             ", ".join(settings.channels),
         )
-        received = m.RECEIVED_CALLBACK if request.kind == KIND_CALLBACK else m.RECEIVED
+        received = said.received_callback if request.kind == KIND_CALLBACK else said.received
         dispatcher.utter_message(text=received.format(name=request.name))
         url = build_scheduler_url(
             clinic_config().public("booking", "scheduler_url_template"),
@@ -104,7 +119,7 @@ class ActionSubmitBooking(Action):
         )
         if url and request.kind != KIND_CALLBACK:
             dispatcher.utter_message(
-                text=m.SCHEDULER_OFFER, buttons=[{"title": m.SCHEDULER_BUTTON, "url": url}]
+                text=said.scheduler_offer, buttons=[{"title": said.scheduler_button, "url": url}]
             )
         cleared = list(m.ALL_BOOKING_SLOTS)
         if request.contraindication_note:

@@ -54,6 +54,7 @@ def test_csv_export(db: BookingStore, tmp_path: Path) -> None:
     assert len(rows) == 1
     assert rows[0]["name"] == "Ana Ruiz" and rows[0]["concern"] == "neck, shoulders"
     assert rows[0]["consent"] == "yes" and rows[0]["handled_at_utc"] == ""
+    assert rows[0]["language"] == ""  # the conversation's language: not known here
     assert oct(path.stat().st_mode)[-3:] == "600"
 
 

@@ -367,3 +367,16 @@ def test_worker_loop_delivers_reports_health_and_stops_on_sigterm(tmp_path: Path
     assert process.returncode == 0
     assert "booking worker stopped" in output
     assert "Dana" not in output and "3105550134" not in output
+
+
+def test_the_email_says_when_the_visitor_chatted_in_spanish() -> None:
+    from actions.booking.email_client import render_email
+
+    request = booking()
+    request.id, request.created_at = "req-1", NOW
+    english = render_email(request.payload(), "a@clinic.example", ["b@clinic.example"], "key-1")
+    assert "Spanish" not in english.get_payload()
+    request.language = "es"
+    spanish = render_email(request.payload(), "a@clinic.example", ["b@clinic.example"], "key-1")
+    assert "Language:         Spanish" in spanish.get_payload()
+    assert "Spanish" not in spanish["Subject"]

@@ -387,3 +387,85 @@ async def test_booking_without_a_therapy_starts_with_the_first_question_only(
     assert await c.run("action_booking_start") == [m.START]
     assert await c.run("booking_form") == [m.ASK[m.NAME]]
     assert not (c.slot(m.STATE) or {}).get("failures")
+
+
+async def test_a_spanish_conversation_books_in_spanish(
+    action_server: Dict[str, str], rule_policy: Any
+) -> None:
+    """Issue 21 part 4: the same rules and FormAction, every question and reply in Spanish.
+
+    The intents are those an English-trained model might give Spanish answers; the answers
+    are read from their words.
+    """
+    from rasa.shared.core.events import SlotSet
+
+    es = m.SPANISH_TEXTS
+    c = Conversation(action_server["url"], "rules-es")
+    c.tracker.update(SlotSet("language", "es"))
+    say = c.respond
+
+    assert await say(rule_policy, "quiero hacer una cita", "request_booking") == [
+        "action_booking_start",
+        "booking_form",
+    ]
+    assert c.said == [es.start, es.ask[m.NAME]]
+    await say(rule_policy, "me llamo Ana Ruiz", "inform_booking")
+    assert c.said == [es.ask[m.CONTACT]] and c.slot(m.NAME) == "Ana Ruiz"
+    await say(rule_policy, "555-0134", "inform_booking")
+    assert c.said == [es.errors[m.CONTACT]["missing_area_code"], es.ask[m.CONTACT]]
+    await say(rule_policy, "mi cel es 213 555 0162", "inform_booking")
+    assert c.said == [es.ask[m.THERAPY]]
+    await say(rule_policy, "no sé, ¿cuál me recomienda?", "ask_which_therapy")
+    assert c.said == [es.therapy_comparison, es.ask[m.THERAPY]]
+    await say(rule_policy, "manipulación muscular funcional", "choose_therapy")
+    assert c.said == [es.ask[m.TIMES]] and c.slot(m.THERAPY) == "FMM"
+    await say(rule_policy, "el sábado en la mañana", "inform_booking")
+    assert c.said == [es.ask[m.CONCERN]]
+    assert c.slot(m.TIMES_PARSED)["days"] == ["saturday"]
+    assert c.slot(m.TIMES_PARSED)["part_of_day"] == ["morning"]
+    await say(rule_policy, "omitir", "deny")
+    assert c.said == [es.ask[m.CONSENT].format(contact="+12135550162")]
+    await say(rule_policy, "no", "deny")
+    assert c.said[0] == es.errors[m.CONSENT]["declined"]
+    await say(rule_policy, "sí, pueden llamarme", "affirm")
+    [summary] = c.said
+    assert summary.startswith(es.summary_intro)
+    assert "- Terapia: Manipulación muscular funcional (FMM)" in summary
+    assert "- Motivo principal: (omitido)" in summary
+    # change a detail from the summary, named in Spanish
+    assert await say(rule_policy, "quiero cambiar el día", "change_booking_field") == [
+        "booking_form!",
+        "action_change_booking_field",
+        "booking_form",
+    ]
+    assert c.said == [es.ask[m.TIMES]]
+    await say(rule_policy, "martes por la tarde", "inform_booking")
+    assert c.said[0].startswith(es.summary_intro) and "martes por la tarde" in c.said[0]
+    assert await say(rule_policy, "sí", "affirm") == ["booking_form", "action_submit_booking"]
+    assert c.said == [es.received.format(name="Ana Ruiz")]
+    assert c.tracker.active_loop_name is None
+    stored = [
+        r.request
+        for r in BookingStore.from_url(action_server["db"]).list_requests()
+        if r.request.sender_id == "rules-es"
+    ]
+    assert [(r.name, r.therapy, r.language) for r in stored] == [("Ana Ruiz", "FMM", "es")]
+    log = Path(action_server["log"]).read_text(errors="replace")
+    assert "Ana Ruiz" not in log and "2135550162" not in log
+
+
+async def test_cancelling_a_spanish_booking(
+    action_server: Dict[str, str], rule_policy: Any
+) -> None:
+    from rasa.shared.core.events import SlotSet
+
+    c = Conversation(action_server["url"], "rules-es-2")
+    c.tracker.update(SlotSet("language", "es"))
+    await c.respond(rule_policy, "quiero una cita", "request_booking")
+    await c.respond(rule_policy, "Soy Luis Ortega", "inform_booking")
+    assert await c.respond(rule_policy, "cancelar", "cancel_booking") == [
+        "booking_form!",
+        "action_deactivate_loop",
+        "action_cancel_booking",
+    ]
+    assert c.said == [m.SPANISH_TEXTS.cancelled] and c.slot(m.NAME) is None

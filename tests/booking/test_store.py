@@ -179,3 +179,29 @@ def test_two_processes_creating_the_schema_at_once_both_succeed(tmp_path) -> Non
         t.join()
     assert errors == []
     assert stores[0].save_request(booking(), ["local"])
+
+
+def test_the_conversation_language_is_stored_with_the_request(store: BookingStore) -> None:
+    spanish = booking("visitor-es")
+    spanish.language = "es"
+    spanish_id = store.save_request(spanish, ["local"], now=NOW)
+    unknown_id = store.save_request(booking("visitor-2"), ["local"], now=NOW)
+    assert store.get_request(spanish_id).language == "es"
+    assert store.get_request(spanish_id).payload()["language"] == "es"
+    assert store.get_request(unknown_id).language is None
+
+
+def test_a_database_from_before_the_language_column_gets_it(store: BookingStore) -> None:
+    """Issue 21 part 4 added ``language``: an existing database gets it on first use."""
+    old_id = store.save_request(booking("visitor-old"), ["local"], now=NOW)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE booking_requests DROP COLUMN language"))
+    reopened = BookingStore(store.engine)
+    reopened.ensure_schema()
+    columns = {c["name"] for c in sa.inspect(store.engine).get_columns("booking_requests")}
+    assert "language" in columns
+    assert reopened.get_request(old_id).language is None  # earlier requests: not known
+    spanish = booking("visitor-es")
+    spanish.language = "es"
+    assert reopened.get_request(reopened.save_request(spanish, ["local"])).language == "es"
+    BookingStore(store.engine).ensure_schema()  # already there: nothing to do
