@@ -10,6 +10,10 @@ table ``events``). A visitor message counts as *not answered well* when
 Similar questions are grouped (shared topic words, Jaccard >= 0.5), most frequent and then
 most recent first, so staff see what to turn into an FAQ. ``--csv FILE`` exports them.
 
+Every message carries its language (``parse_data["language"]["code"]``, written by the
+language detector: English, Español, or "—" for none, e.g. a message from before the
+detector); ``--language en|es|none`` keeps the groups with a message in that language.
+
 Privacy: only question texts are shown, never who asked. Messages typed while a booking form
 was collecting details (``requested_slot`` set) are skipped, button clicks and emergency
 messages are skipped, e-mail addresses and phone numbers are replaced
@@ -28,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from staff.analytics.languages import label as language_label
+from staff.analytics.languages import matches as language_matches
+from staff.analytics.languages import message_language, parse_filter
 from staff.faq.text import content_tokens, jaccard, normalise
 from clinic.privacy import redact
 from clinic.settings import PROJECT_ROOT, Settings
@@ -73,6 +80,7 @@ class Unclear:
     timestamp: float
     guess: str = ""
     confidence: float = 0.0
+    language: Optional[str] = None  # "en", "es"; None: no language (or not detected)
 
 
 @dataclass
@@ -86,6 +94,26 @@ class Group:
     confidence: float = 0.0
     variants: List[str] = field(default_factory=list)
     tokens: FrozenSet[str] = field(default_factory=frozenset, repr=False)
+    language: Optional[str] = None  # of ``text``
+    variant_languages: List[Optional[str]] = field(default_factory=list)  # of ``variants``
+
+    @property
+    def languages(self) -> List[Optional[str]]:
+        """The languages of its wordings, each once, in the order of the wordings."""
+        found: List[Optional[str]] = []
+        for code in (self.language, *self.variant_languages):
+            if code not in found:
+                found.append(code)
+        return found
+
+    def labelled_variants(self) -> List[Tuple[str, str]]:
+        """``(wording, "English" | "Español" | "—")`` of the other wordings."""
+        codes = list(self.variant_languages) + [None] * len(self.variants)
+        return [(text, language_label(code)) for text, code in zip(self.variants, codes)]
+
+    def has_language(self, wanted: Optional[str]) -> bool:
+        """True when a wording is in ``wanted`` (``en``, ``es``, ``none``; None: any)."""
+        return any(language_matches(code, wanted) for code in self.languages)
 
 
 # --------------------------------------------------------------------------- pure helpers
@@ -161,7 +189,8 @@ def _candidate(row: EventRow, requested_slot: Optional[str], low_confidence: flo
     confidence = float((parse.get("intent") or {}).get("confidence") or 0.0)
     guess, guess_confidence = _best_guess(parse)
     unclear = intent == FALLBACK_INTENT or (bool(intent) and confidence < low_confidence)
-    return Unclear(text, row.timestamp, guess, guess_confidence), unclear
+    return Unclear(text, row.timestamp, guess, guess_confidence,
+                   message_language(parse)), unclear
 
 
 def _tokens(text: str) -> FrozenSet[str]:
@@ -186,28 +215,39 @@ def group_messages(messages: Sequence[Unclear], similarity: float = GROUP_SIMILA
             best.count += len(same)
             best.last_seen = max(best.last_seen, newest.timestamp)
             best.variants.append(newest.text)
+            best.variant_languages.append(newest.language)
         else:
             groups.append(Group(newest.text, len(same), newest.timestamp, newest.guess,
-                                newest.confidence, tokens=tokens))
+                                newest.confidence, tokens=tokens, language=newest.language))
     return sorted(groups, key=lambda group: (-group.count, -group.last_seen))
+
+
+def in_language(groups: Sequence[Group], wanted: Optional[str]) -> List[Group]:
+    """The groups with a wording in ``wanted`` (``en``, ``es``, ``none``; None: all). Whole
+    groups are kept, so a group is the same with or without the filter."""
+    return [group for group in groups if group.has_language(wanted)]
 
 
 def _when(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
-def render(groups: Sequence[Group], source: str, limit: int) -> str:
-    """The text ``make review`` prints."""
+def render(groups: Sequence[Group], source: str, limit: int,
+           language: Optional[str] = None) -> str:
+    """The text ``make review`` prints (``language``: the filter it was asked for)."""
+    among = f", with a message in {_filter_name(language)}" if language else ""
     if not groups:
+        if language:
+            return f"Nothing to review in {source}{among}."
         return f"Nothing to review in {source}: every recorded question was answered clearly."
-    lines = [f"Questions the assistant did not answer well ({source}), most frequent first:",
-             ""]
+    lines = [f"Questions the assistant did not answer well ({source}){among}, most frequent "
+             "first:", ""]
     for number, group in enumerate(groups[:limit], start=1):
         times = "once" if group.count == 1 else f"{group.count} times"
-        lines.append(f"{number:>3}. \"{group.text}\" - asked {times}, last on "
-                     f"{_when(group.last_seen)}")
+        lines.append(f"{number:>3}. \"{group.text}\" [{language_label(group.language)}] - "
+                     f"asked {times}, last on {_when(group.last_seen)}")
         if group.variants:
-            shown = "; ".join(f'"{v}"' for v in group.variants[:5])
+            shown = "; ".join(f'"{v}" [{name}]' for v, name in group.labelled_variants()[:5])
             more = f" (+{len(group.variants) - 5} more)" if len(group.variants) > 5 else ""
             lines.append(f"     also asked as: {shown}{more}")
         if group.guess:
@@ -226,16 +266,26 @@ def _cell(text: str) -> str:
     return "'" + text if text.startswith(_SPREADSHEET_FORMULA) else text
 
 
+def _filter_name(value: str) -> str:
+    return "no language (—)" if value == "none" else language_label(value)
+
+
+CSV_COLUMNS = ("question", "times_asked", "last_asked", "other_wordings", "assistant_guess",
+               "guess_confidence", "language", "other_wordings_languages")
+
+
 def write_csv(groups: Sequence[Group], path: Path) -> None:
-    """One row per group: question, times asked, last asked, other wordings, best guess."""
+    """One row per group: question, times asked, last asked, other wordings, best guess,
+    the question's language and those of the other wordings (in their order), as
+    "English", "Español" or "—"."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["question", "times_asked", "last_asked", "other_wordings",
-                         "assistant_guess", "guess_confidence"])
+        writer.writerow(CSV_COLUMNS)
         for group in groups:
             writer.writerow([_cell(group.text), group.count, _when(group.last_seen),
                              _cell(" | ".join(group.variants)), group.guess,
-                             f"{group.confidence:.2f}"])
+                             f"{group.confidence:.2f}", language_label(group.language),
+                             " | ".join(name for _v, name in group.labelled_variants())])
 
 
 # --------------------------------------------------------------------------- database
@@ -277,6 +327,13 @@ def _shown_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _language_argument(value: str) -> Optional[str]:
+    try:
+        return parse_filter(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """Command line entry point (``make review``)."""
     parser = argparse.ArgumentParser(description="List the questions the assistant did not "
@@ -285,6 +342,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--limit", type=int, default=30, help="groups to print (default 30)")
     parser.add_argument("--days", type=float, help="only the last N days")
     parser.add_argument("--database-url", help="default: DATABASE_URL")
+    parser.add_argument("--language", type=_language_argument, metavar="{en,es,none}",
+                        help="only groups with a message in English (en), Spanish (es) or "
+                        "without a language (none)")
     args = parser.parse_args(argv)
     url = resolve_database_url(args.database_url or Settings.from_env().database_url)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
@@ -294,13 +354,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     import sqlalchemy.exc
 
     try:
-        groups = group_messages(unclear_messages(read_events(url, since)))
+        groups = in_language(group_messages(unclear_messages(read_events(url, since))),
+                             args.language)
     except sqlalchemy.exc.SQLAlchemyError as error:
         print(f"Could not read the conversations from {_shown_url(url)}: "
               f"{type(error).__name__}. Is DATABASE_URL right, and has the assistant run?",
               file=sys.stderr)
         return 1
-    print(render(groups, _shown_url(url), args.limit))
+    print(render(groups, _shown_url(url), args.limit, args.language))
     if args.csv:
         write_csv(groups, args.csv)
         print(f"\nWrote {len(groups)} group(s) to {args.csv}.")

@@ -11,14 +11,12 @@ Logs name outbox ids, channels and error codes only, never what the visitor type
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Mapping, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +33,7 @@ from actions.booking.settings import (
 )
 from actions.booking.store import BookingStore, BookingStoreError, utcnow
 from actions.booking.webhook_client import WebhookClient
+from clinic import health
 
 logger = logging.getLogger(__name__)
 
@@ -142,29 +141,6 @@ class WorkerStatus:
         }
 
 
-def start_health_server(port: int, status: WorkerStatus) -> ThreadingHTTPServer:
-    """Serves ``GET /health`` on 127.0.0.1:``port`` (for the launcher's start-up check)."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path.rstrip("/") != "/health":
-                self.send_error(404)
-                return
-            body = json.dumps(status.as_dict()).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: Any) -> None:  # health checks are not logged
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def run_forever(
     settings: BookingSettings, stop: threading.Event, status: Optional[WorkerStatus] = None
 ) -> None:
@@ -238,7 +214,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     status = WorkerStatus()
     port = args.health_port or settings.health_port
-    server = start_health_server(port, status) if port else None
+    server = health.start_health_server(port, status) if port else None
     try:
         run_forever(settings, stop, status)
     finally:

@@ -6,6 +6,7 @@
 * ``translate``: pure event -> row translation (turns, booking funnel steps);
 * ``text``: what is kept of message texts (personal data removed);
 * ``schema``: the ``analytics_*`` tables and their engine;
+* ``upgrade``: brings tables of an earlier version up to date (new columns, filled in);
 * ``rollup``: the per-day counters the dashboard reads, kept equal to a recount of the turns;
 * ``writer``: applies a batch of events in one transaction, never counting one twice;
 * ``sources``: reading events from the embedded queue or from RabbitMQ;

@@ -14,18 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional
 
 from clinic.analytics import schema
 from clinic.analytics.sources import PikaSource, SqlQueueSource
 from clinic.analytics.writer import AnalyticsWriter, BatchResult
+from clinic.health import start_health_server
 from clinic.privacy import install_log_redaction
 from clinic.settings import Settings
 
@@ -55,29 +54,6 @@ class ConsumerStatus:
         return {"status": "ok" if self.available else "unavailable", "source": self.source,
                 "events_applied": self.applied, "duplicates_skipped": self.duplicates,
                 "last_poll_unix": self.last_batch}
-
-
-def start_health_server(port: int, status: ConsumerStatus) -> ThreadingHTTPServer:
-    """Serves ``GET /health`` on 127.0.0.1:``port``."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path.rstrip("/") != "/health":
-                self.send_error(404)
-                return
-            body = json.dumps(status.as_dict()).encode("utf-8")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_args: Any) -> None:  # health checks are not logged
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def run_pika(settings: Settings, writer: AnalyticsWriter, status: ConsumerStatus,

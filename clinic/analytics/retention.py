@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from clinic.analytics.rollup import add, apply_deltas, totals_of
 from clinic.analytics.schema import conversations, funnel, has_tables, seen, turns
 from clinic.analytics.translate import conversation_key
+from clinic.analytics.upgrade import upgrade
 
 
 def purge_before(conn: Connection, cutoff: float) -> int:
@@ -32,6 +33,7 @@ def forget_sender(conn: Connection, sender_id: str) -> int:
     """Deletes every analytics row of one visitor; returns how many rows went."""
     if not has_tables(conn):
         return 0
+    upgrade(conn)  # a database the consumer has not upgraded yet (it reads every column)
     key = conversation_key(sender_id)
     removed: dict = {}
     add(removed, totals_of(conn, turns.c.conversation == key), sign=-1)

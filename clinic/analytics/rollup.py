@@ -2,11 +2,13 @@
 
 Every turn contributes to a few counters of its day: ``messages``, ``conversations`` (its
 first message), ``fallbacks``, ``emergencies``, ``did_you_mean``, one per ``hour``,
-``language``, ``topic`` (answers to the booking form left out), ``faq`` and its exact reply
-time (``latency_ms``: a histogram with 1 ms buckets, so percentiles stay exact). When the
-writer changes a turn it applies the difference between the turn's contributions before and
-after, in the same transaction, so the counters always equal a recount of the turns
-(``rebuild`` does that recount). The dashboard then reads a few thousand rows, not every turn.
+``language`` (messages per language), ``lang_convs`` (the conversation's first message in
+that language), ``lang_fallbacks`` (a fallback in that language), ``topic`` (answers to the
+booking form left out), ``faq`` and its exact reply time (``latency_ms``: a histogram with
+1 ms buckets, so percentiles stay exact). When the writer changes a turn it applies the
+difference between the turn's contributions before and after, in the same transaction, so
+the counters always equal a recount of the turns (``rebuild`` does that recount). The
+dashboard then reads a few thousand rows, not every turn.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ MESSAGES, CONVERSATIONS, FALLBACKS, EMERGENCIES = ("messages", "conversations", 
                                                    "emergencies")
 DID_YOU_MEAN, HOUR, LANGUAGE, TOPIC, FAQ, LATENCY = ("did_you_mean", "hour", "language",
                                                      "topic", "faq", "latency_ms")
+LANGUAGE_CONVERSATIONS, LANGUAGE_FALLBACKS = "lang_convs", "lang_fallbacks"
 _CHUNK = 300
 
 
@@ -41,6 +44,10 @@ def contributions(turn: Optional[Turn]) -> Counts:
             found[(day, metric, "")] = 1
     if turn.language:
         found[(day, LANGUAGE, turn.language)] = 1
+        if turn.first_in_language:
+            found[(day, LANGUAGE_CONVERSATIONS, turn.language)] = 1
+        if turn.fallback:
+            found[(day, LANGUAGE_FALLBACKS, turn.language)] = 1
     if turn.topic and not turn.in_form:
         found[(day, TOPIC, turn.topic)] = 1
     if turn.faq:
@@ -102,4 +109,3 @@ def rebuild(conn: Connection) -> int:
     total = totals_of(conn, sa.true())
     apply_deltas(conn, total)
     return len([n for n in total.values() if n])
-

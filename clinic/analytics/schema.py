@@ -12,6 +12,12 @@
 
 Conversations appear only as a hash of the sender id. Purge and forget:
 ``clinic.analytics.retention``.
+
+``ensure_schema`` creates what is missing; ``clinic.analytics.upgrade`` brings a database made
+by an earlier version up to date: columns added since (``ADDED_COLUMNS``) are added with
+``ALTER TABLE … ADD COLUMN`` and filled from the stored turns, with the per-day counters they
+feed, so the dashboard has the new figures for past days too (``analytics_upgrades`` records
+it).
 """
 
 from __future__ import annotations
@@ -43,6 +49,9 @@ turns = sa.Table(
     sa.Column("did_you_mean", sa.Boolean, nullable=False, default=False),
     sa.Column("emergency", sa.Boolean, nullable=False, default=False),
     sa.Column("language", sa.String(8)),
+    # the conversation's first message in ``language`` (conversations per language)
+    sa.Column("first_in_language", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
     sa.Column("latency_ms", sa.Integer),
     sa.Column("sensitive", sa.Boolean, nullable=False, default=False),
     sa.Column("in_form", sa.Boolean, nullable=False, default=False),
@@ -76,6 +85,7 @@ conversations = sa.Table(
     sa.Column("booking_kind", sa.String(32)),
     sa.Column("last_action", sa.String(128)),
     sa.Column("turn_open", sa.Boolean, nullable=False),
+    sa.Column("languages", sa.String(64)),  # of its messages so far, e.g. "en,es"
 )
 
 daily = sa.Table(
@@ -99,7 +109,18 @@ seen = sa.Table(
     sa.Column("at", sa.Float, nullable=False, index=True),
 )
 
+# Which upgrades (clinic.analytics.upgrade) this database has had (not in ``TABLES``: a
+# database without it is still readable, it only lacks the figures the upgrade adds).
+upgrades = sa.Table(
+    "analytics_upgrades", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 TABLES = (turns, funnel, daily, conversations, offsets, seen)
+# Columns added after the tables were first released, which clinic.analytics.upgrade adds
+# to an existing database (issue 21: the language of each message per conversation).
+ADDED_COLUMNS = ((turns, "first_in_language"), (conversations, "languages"))
 POSTGRESQL_SCHEMA_ENV = "POSTGRESQL_SCHEMA"  # Rasa's tracker store honours it too
 
 
@@ -147,7 +168,9 @@ def create_engine(url: str, schema: Optional[str] = None) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Creates the tables and indexes that do not exist yet (idempotent)."""
+    """Creates the tables and indexes that do not exist yet (idempotent). Tables made by an
+    earlier version are brought up to date by ``clinic.analytics.upgrade`` (the writer runs
+    both)."""
     metadata.create_all(engine)
 
 

@@ -12,8 +12,11 @@ What a turn records (docs/analytics.md):
   answered no topic or FAQ (a rephrase request, "did you mean", or "I don't know");
 * ``did_you_mean``: the assistant offered a choice ("Did you mean ...?");
 * ``emergency``: the 911 / 988 reply was shown (``utter_emergency`` / ``utter_crisis``);
-* ``language``: ``es``/``en``: the language detector's (``parse_data["language"]["code"]``)
-  where the pipeline has one, else the safety gate's, else a guess; none for payloads;
+* ``language``: ``es``/``en``: the language detector's (``parse_data["language"]["code"]``,
+  ``clinic.language.detect.PARSE_KEY``) where the pipeline has one, else the safety gate's,
+  else a guess; none for payloads and messages without words of either language;
+* ``first_in_language``: the conversation's first message in that language (so the
+  dashboard counts conversations per language; the state remembers the languages seen);
 * ``latency_ms``: from the visitor's event to the turn's last bot event (server timestamps;
   Rasa stamps the visitor's event after NLU parsing, so parsing time is not included);
 * ``in_form``: an answer to a booking form question (left out of the top topics);
@@ -34,6 +37,7 @@ from typing import Any, List, Mapping, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 from clinic.analytics.text import SENSITIVE_INTENTS, clean_text
+from clinic.language.detect import PARSE_KEY
 from clinic.safety.text import guess_language
 
 BOOKING_FORM = "booking_form"
@@ -82,6 +86,15 @@ class ConversationState:
     booking_kind: Optional[str] = None
     last_action: Optional[str] = None
     turn_open: bool = False
+    languages: Optional[str] = None  # the languages of its messages so far: "en", "en,es"
+
+    def seen_language(self, code: str) -> bool:
+        """Records ``code`` as a language of this conversation; True when it is new."""
+        seen = set(filter(None, (self.languages or "").split(",")))
+        if code in seen:
+            return False
+        self.languages = ",".join(sorted(seen | {code}))
+        return True
 
 
 @dataclass
@@ -101,6 +114,7 @@ class Turn:
     did_you_mean: bool = False
     emergency: bool = False
     language: Optional[str] = None
+    first_in_language: bool = False  # the conversation's first message in ``language``
     latency_ms: Optional[int] = None
     sensitive: bool = False
     in_form: bool = False  # an answer to a booking form question
@@ -138,7 +152,7 @@ def _faq_answered(parse: Mapping[str, Any]) -> Optional[str]:
 
 
 def _language(text: str, parse: Mapping[str, Any]) -> Optional[str]:
-    detected = parse.get("language")  # the language detector's, where the pipeline has one
+    detected = parse.get(PARSE_KEY)  # the language detector's, where the pipeline has one
     if isinstance(detected, Mapping) and "code" in detected:
         return str(detected["code"]) if detected["code"] else None
     for entity in parse.get("entities") or []:
@@ -167,6 +181,8 @@ def new_turn(state: ConversationState, event: Mapping[str, Any], timezone: str) 
         did_you_mean=intent == FAQ_INTENT and (parse.get("faq") or {}).get("decision") == "choose",
         language=_language(text, parse), in_form=in_form, user_text=clean_text(text),
     )
+    if turn.language:
+        turn.first_in_language = state.seen_language(turn.language)
     if in_form or intent in SENSITIVE_INTENTS:
         turn.mark_sensitive()
     return turn

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from clinic.analytics import rollup, schema
+from clinic.analytics import rollup, schema, upgrade
 from clinic.analytics.translate import (
     ConversationState,
     FunnelStep,
@@ -71,9 +71,11 @@ class AnalyticsWriter:
         self._ready = False
 
     def ensure_schema(self) -> None:
-        """Creates the tables on first use."""
+        """Creates the tables on first use, and upgrades tables of an earlier version
+        (``clinic.analytics.upgrade``)."""
         if not self._ready:
             schema.ensure_schema(self.engine)
+            upgrade.ensure_upgraded(self.engine)
             self._ready = True
 
     def position(self, source: str) -> int:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from clinic.analytics import rollup as r
 from clinic.analytics.schema import daily, funnel, has_tables
+from staff.analytics.languages import CODES, NONE
 
 Counted = List[Tuple[str, int]]
 
@@ -137,8 +138,38 @@ def busiest_hours(engine: Engine, period: Period) -> List[Tuple[int, int]]:
 
 
 def languages(engine: Engine, period: Period) -> Counted:
-    """Visitor messages per language (``en``, ``es``; button clicks have none)."""
+    """Visitor messages per language (``en``, ``es``; button clicks have none), most first;
+    ``per_language`` has every figure per language."""
     return by_key(engine, period, r.LANGUAGE)
+
+
+def per_language(engine: Engine, period: Period) -> Dict[str, Dict[str, Any]]:
+    """Per language (``en``, ``es``, any other found, then ``none``): visitor messages,
+    conversations with a message in it (counted on the day of their first message in it; a
+    conversation in both languages counts in both), messages not understood and their rate.
+    ``none`` is the messages without a language (button clicks, "ok", "NMT?"); its
+    ``conversations`` is ``None`` (not counted)."""
+    keyed = (r.LANGUAGE, r.LANGUAGE_CONVERSATIONS, r.LANGUAGE_FALLBACKS)
+    query = (sa.select(daily.c.metric, daily.c.key, sa.func.sum(daily.c.n))
+             .where(period.where(daily), daily.c.metric.in_((*keyed, r.MESSAGES, r.FALLBACKS)))
+             .group_by(daily.c.metric, daily.c.key))
+    found = {(metric, key): int(n or 0) for metric, key, n in _rows(engine, query)}
+    codes = list(CODES) + sorted({key for (metric, key), n in found.items()
+                                  if metric in keyed and n and key not in CODES})
+    figures: Dict[str, Dict[str, Any]] = {}
+    for code in codes:
+        messages = found.get((r.LANGUAGE, code), 0)
+        fallbacks = found.get((r.LANGUAGE_FALLBACKS, code), 0)
+        figures[code] = {"messages": messages,
+                         "conversations": found.get((r.LANGUAGE_CONVERSATIONS, code), 0),
+                         "fallbacks": fallbacks, "fallback_rate": _rate(fallbacks, messages)}
+    messages = max(0, found.get((r.MESSAGES, ""), 0)
+                   - sum(f["messages"] for f in figures.values()))
+    fallbacks = max(0, found.get((r.FALLBACKS, ""), 0)
+                    - sum(f["fallbacks"] for f in figures.values()))
+    figures[NONE] = {"messages": messages, "conversations": None, "fallbacks": fallbacks,
+                     "fallback_rate": _rate(fallbacks, messages)}
+    return figures
 
 
 def funnel_counts(engine: Engine, period: Period) -> Dict[str, Dict[str, int]]:

@@ -19,7 +19,8 @@ from staff.analytics import queries as q
 from staff.analytics.queries import Period
 
 SUMMARY_KEYS = ("conversations", "messages", "fallback_rate", "bookings_started",
-                "bookings_completed", "emergencies", "top_topics", "latency_ms")
+                "bookings_completed", "emergencies", "top_topics", "latency_ms",
+                "per_language")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -58,6 +59,7 @@ def summary(engine: Engine, period: Period) -> Dict[str, Any]:
         "emergencies": q.emergencies(engine, period),
         "top_topics": [[name, n] for name, n in q.top_topics(engine, period)],
         "latency_ms": q.latency_percentiles(engine, period),
+        "per_language": q.per_language(engine, period),
     }
 
 

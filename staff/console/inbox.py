@@ -4,6 +4,8 @@ The messages are read, filtered, redacted and grouped by ``staff.review`` exactl
 command does. A handled group's messages are remembered as keys (sha256 of the normalised,
 redacted text) in ``console_review_handled``: the same text asked again stays hidden, a
 different one shows up. A group is named in the pages by the key of its representative text.
+Each wording carries its language (``staff.analytics.languages``); a language filter keeps
+whole groups (those with a wording in it), so a group's name is the same with or without it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from staff.faq.text import normalise
 from staff import review
+from staff.analytics.languages import label
 from staff.console.db import review_handled_table
 
 ADDED, NEW_FAQ, DISMISSED = "added", "new faq", "dismissed"
@@ -40,6 +43,23 @@ class InboxGroup:
     examples: Tuple[str, ...]  # the other wordings
     guess: str
     confidence: float
+    language: Optional[str] = None  # of ``text``: "en", "es", None (no language)
+    example_languages: Tuple[Optional[str], ...] = ()  # of ``examples``, in their order
+
+    @property
+    def languages(self) -> List[Optional[str]]:
+        """The languages of its wordings, each once, representative's first."""
+        found: List[Optional[str]] = []
+        for code in (self.language, *self.example_languages):
+            if code not in found:
+                found.append(code)
+        return found
+
+    @property
+    def labelled_examples(self) -> List[Tuple[str, str]]:
+        """``(wording, language label)`` of the other wordings."""
+        codes = list(self.example_languages) + [None] * len(self.examples)
+        return [(text, label(code)) for text, code in zip(self.examples, codes)]
 
     @property
     def keys(self) -> Set[str]:
@@ -69,8 +89,9 @@ class Inbox:
             return {row.key for row in connection.execute(
                 sa.select(review_handled_table.c.key))}
 
-    def groups(self) -> List[InboxGroup]:
-        """The open groups, most frequent and then most recent first."""
+    def groups(self, language: Optional[str] = None) -> List[InboxGroup]:
+        """The open groups, most frequent and then most recent first; with ``language``
+        (``en``, ``es``, ``none``) those with a wording in that language."""
         if not sa.inspect(self.engine).has_table("events"):
             return []  # the assistant has recorded no conversation in this database yet
         handled = self.handled_keys()
@@ -80,8 +101,9 @@ class Inbox:
         except SQLAlchemyError as exc:
             raise InboxUnavailable(type(exc).__name__) from exc
         return [InboxGroup(message_key(g.text), g.text, g.count, g.last_seen,
-                           tuple(g.variants), g.guess, g.confidence)
-                for g in review.group_messages(messages)]
+                           tuple(g.variants), g.guess, g.confidence, g.language,
+                           tuple(g.variant_languages))
+                for g in review.in_language(review.group_messages(messages), language)]
 
     def find(self, group_id: str) -> Optional[InboxGroup]:
         """The open group named ``group_id``, or ``None`` (handled meanwhile, or unknown)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
+from clinic.language.detect import PARSE_KEY, Detection
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -19,9 +20,18 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
+_UNSET = object()  # no language in the parse data (a pipeline without the detector)
 T0 = 1_796_600_000.0  # 2026-12-06 23:33:20 UTC = 15:33:20 in Los Angeles
 TZ = "America/Los_Angeles"
 DAY = "2026-12-06"
+
+
+def detected(code: Optional[str], text: str) -> Dict[str, Any]:
+    """What the language detector writes into a message's parse data (``PARSE_KEY``)."""
+    words = len(text.split())
+    if code is None:
+        return Detection(None, 0.0, False, False, False, 0, "none").as_parse_data()
+    return Detection(code, 0.99, True, words >= 3, False, words, "model").as_parse_data()
 
 
 class Conversation:
@@ -42,13 +52,15 @@ class Conversation:
         return self
 
     def user(self, text: str, intent: str, confidence: float = 0.99,
-             entities: Sequence[Dict[str, Any]] = (), faq: Optional[Dict[str, Any]] = None
-             ) -> "Conversation":
+             entities: Sequence[Dict[str, Any]] = (), faq: Optional[Dict[str, Any]] = None,
+             language: Any = _UNSET) -> "Conversation":
         parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
                  "entities": list(entities),
                  "intent_ranking": [{"name": intent, "confidence": confidence}]}
         if faq is not None:
             parse["faq"] = faq
+        if language is not _UNSET:
+            parse[PARSE_KEY] = detected(language, text)
         return self.add(UserUttered(text, parse["intent"], list(entities), parse), after=1.0)
 
     def bot(self, text: str, after: float = 0.010) -> "Conversation":
@@ -68,20 +80,22 @@ class Conversation:
 
     # ------------------------------------------------------------------ whole turns
 
-    def answer(self, text: str, intent: str, topic: str, after: float = 0.010
-               ) -> "Conversation":
-        self.user(text, intent).action("action_answer_question")
+    def answer(self, text: str, intent: str, topic: str, after: float = 0.010,
+               language: Any = _UNSET) -> "Conversation":
+        self.user(text, intent, language=language).action("action_answer_question")
         return self.bot(f"About {topic}.", after=after).slot("last_topic", topic).listen()
 
-    def faq(self, text: str, name: str) -> "Conversation":
+    def faq(self, text: str, name: str, language: Any = _UNSET) -> "Conversation":
         decision = {"decision": "answer", "version": 1,
                     "candidates": [{"name": name, "question": "?", "score": 0.97}]}
-        self.user(text, "faq", 0.97, faq=decision).action("action_answer_faq")
+        self.user(text, "faq", 0.97, faq=decision, language=language)
+        self.action("action_answer_faq")
         return self.bot(f"The answer of {name}.").listen()
 
-    def unclear(self, text: str, reply: str = "I'm sorry, I don't know that one."
-                ) -> "Conversation":
-        self.user(text, "nlu_fallback", 0.55).action("action_handle_unclear")
+    def unclear(self, text: str, reply: str = "I'm sorry, I don't know that one.",
+                language: Any = _UNSET) -> "Conversation":
+        self.user(text, "nlu_fallback", 0.55, language=language)
+        self.action("action_handle_unclear")
         return self.bot(reply).listen()
 
     def emergency(self, text: str, language: str = "en") -> "Conversation":
@@ -142,4 +156,60 @@ SAMPLE_FIGURES = {
     "top_topics": [["nlu_fallback", 2], ["request_booking", 2], ["emergency", 1],
                    ["faq:prices", 1], ["greet", 1], ["nmt_overview", 1]],
     "latency_ms": {"p50": 11, "p95": 24},
+    # no detector in these parse data: the safety gate's language ("me duele el pecho"),
+    # else a guess; "/affirm" (a button) has none
+    "per_language": {
+        "en": {"messages": 13, "conversations": 4, "fallbacks": 2,
+               "fallback_rate": round(2 / 13, 4)},
+        "es": {"messages": 1, "conversations": 1, "fallbacks": 0, "fallback_rate": 0.0},
+        "none": {"messages": 1, "conversations": None, "fallbacks": 0, "fallback_rate": 0.0},
+    },
+}
+
+
+def mixed_language_traffic(prefix: str = "m", start: float = T0) -> List[Dict[str, Any]]:
+    """Four conversations in English, Spanish, both, and neither, with the language
+    detector's answer in every parse data (see ``MIXED_FIGURES``)."""
+    en = Conversation(f"{prefix}-en", start)
+    en.user("hello", "greet", language="en").action("utter_greet").bot("Hi!").listen()
+    en.answer("what is nmt?", "ask_nmt_overview", "nmt_overview", language="en")
+    en.unclear("tell me about the blue thing", language="en")
+    es = Conversation(f"{prefix}-es", start + 5)
+    es.user("hola", "greet", language="es").action("utter_greet").bot("¡Hola!").listen()
+    es.answer("¿qué es la terapia neuromuscular?", "ask_nmt_overview", "nmt_overview",
+              language="es")
+    es.unclear("no entiendo nada de eso", "No estoy seguro de haberle entendido.",
+               language="es")
+    es.user("ok", "affirm", language=None).action("utter_happy").bot("¡Genial!").listen()
+    both = Conversation(f"{prefix}-both", start + 10)
+    both.answer("what is fmm?", "ask_fmm_overview", "fmm_overview", language="en")
+    both.faq("y cuánto cuesta una sesión", "prices", language="es")
+    both.unclear("qué es eso de azul", language="es")
+    both.user("/affirm", "affirm", 1.0, language=None).action("utter_happy").bot("Great!")
+    both.listen()
+    neither = Conversation(f"{prefix}-none", start + 15)
+    neither.unclear("👍", language=None)
+    return en.events + es.events + both.events + neither.events
+
+
+# ``mixed_language_traffic`` by hand: 4 conversations, 12 messages, 4 not understood.
+# English: m-en's 3 and m-both's first (2 conversations, 1 not understood); Spanish: m-es's
+# 3 and m-both's 2 (2 conversations, 2 not understood); none: "ok", "/affirm", "👍".
+MIXED_FIGURES = {
+    "conversations": 4,
+    "messages": 12,
+    "fallback_rate": round(4 / 12, 4),
+    "per_language": {
+        "en": {"messages": 4, "conversations": 2, "fallbacks": 1, "fallback_rate": 0.25},
+        "es": {"messages": 5, "conversations": 2, "fallbacks": 2, "fallback_rate": 0.4},
+        "none": {"messages": 3, "conversations": None, "fallbacks": 1,
+                 "fallback_rate": round(1 / 3, 4)},
+    },
+}
+# Each message's language, per conversation, as the transcripts show them.
+MIXED_LANGUAGES = {
+    "m-en": ["en", "en", "en"],
+    "m-es": ["es", "es", "es", None],
+    "m-both": ["en", "es", "es", None],
+    "m-none": [None],
 }

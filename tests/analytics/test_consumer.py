@@ -15,13 +15,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from clinic.analytics import rollup, schema
+from clinic.analytics import rollup, schema, upgrade
 from clinic.analytics import writer as writer_module
 from clinic.analytics.broker import BackgroundSQLBroker
 from clinic.analytics.sources import SqlQueueSource
 from clinic.analytics.writer import AnalyticsWriter, keyed
 from staff.analytics.report import parse_period, summary
-from tests.analytics.events import DAY, SAMPLE_FIGURES, T0, TZ, sample_traffic
+from tests.analytics.events import (
+    DAY,
+    MIXED_FIGURES,
+    SAMPLE_FIGURES,
+    T0,
+    TZ,
+    Conversation,
+    mixed_language_traffic,
+    sample_traffic,
+)
 
 PERIOD = parse_period(DAY, DAY)
 
@@ -79,7 +88,8 @@ def test_the_daily_counters_always_equal_a_recount(any_engine: Engine) -> None:
     from clinic.analytics.retention import forget_sender
 
     writer = AnalyticsWriter(any_engine, TZ)
-    events = sample_traffic() + sample_traffic(prefix="t", start=T0 + 86400)
+    events = (sample_traffic() + sample_traffic(prefix="t", start=T0 + 86400)
+              + mixed_language_traffic() + mixed_language_traffic("n", start=T0 + 86400))
     rng = random.Random(7)
     start = 0
     while start < len(events):  # turns change over several batches: deltas must add up
@@ -88,7 +98,11 @@ def test_the_daily_counters_always_equal_a_recount(any_engine: Engine) -> None:
         start += size
     with any_engine.begin() as conn:
         forget_sender(conn, "s-a")
+        forget_sender(conn, "m-both")
     incremental = counters(any_engine)
+    assert {key for _day, metric, key, _n in incremental
+            if metric in (rollup.LANGUAGE_CONVERSATIONS, rollup.LANGUAGE_FALLBACKS)} == \
+        {"en", "es"}
     with any_engine.begin() as conn:
         rollup.rebuild(conn)
     assert incremental == counters(any_engine)
@@ -199,3 +213,86 @@ async def test_the_embedded_broker_never_waits_for_the_disk(tmp_path: Path,
     while SqlQueueSource(queue, writer).poll().applied:
         pass
     assert figures(writer.engine) == SAMPLE_FIGURES
+
+
+def _make_it_old(engine: Engine) -> None:
+    """Turns a database into one written by the version before the figures per language:
+    no ``first_in_language`` / ``languages`` columns, no ``lang_*`` counters, no record of
+    the upgrade."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE analytics_turns DROP COLUMN first_in_language"))
+        conn.execute(sa.text("ALTER TABLE analytics_conversations DROP COLUMN languages"))
+        conn.execute(schema.daily.delete().where(schema.daily.c.metric.in_(
+            [rollup.LANGUAGE_CONVERSATIONS, rollup.LANGUAGE_FALLBACKS])))
+        conn.execute(sa.text("DROP TABLE analytics_upgrades"))
+    with engine.connect() as conn:
+        assert [c.name for c in upgrade.missing_columns(conn)] == ["first_in_language",
+                                                                  "languages"]
+
+
+def test_an_older_database_is_upgraded_in_place(any_engine: Engine, tmp_path: Path) -> None:
+    """The consumer of this version on a database of the previous one: the columns are
+    added and filled from the stored turns, the counters per language appear for the past
+    days, and conversations carry on as if the database had always had them."""
+    before = sample_traffic() + mixed_language_traffic()
+    AnalyticsWriter(any_engine, TZ).apply(keyed(before))
+    _make_it_old(any_engine)
+    assert figures(any_engine)["per_language"]["es"]["conversations"] == 0  # not yet
+    later = Conversation("m-both", start=before[-1]["timestamp"] + 60)  # carries on
+    later.answer("¿y el FMM?", "ask_fmm_overview", "fmm_overview", language="es")
+    later.answer("and parking?", "ask_parking", "parking", language="en")
+    fresh = Conversation("m-late", start=before[-1]["timestamp"] + 90)
+    fresh.unclear("¿qué más hay?", language="es")
+    after = later.events + fresh.events
+    AnalyticsWriter(any_engine, TZ).apply(keyed(after))  # a new consumer starts: upgrade
+
+    whole = schema.create_engine(f"sqlite:///{tmp_path / 'always-new.db'}")
+    AnalyticsWriter(whole, TZ).apply(keyed(before + after))
+    assert rows(any_engine) == rows(whole)
+    assert counters(any_engine) == counters(whole)
+    with any_engine.begin() as conn:
+        rollup.rebuild(conn)
+    assert counters(any_engine) == counters(whole)
+    spanish = figures(any_engine)["per_language"]["es"]
+    mixed = MIXED_FIGURES["per_language"]["es"]
+    # m-both's new Spanish message is not a new Spanish conversation; m-late's is
+    assert (spanish["messages"], spanish["conversations"], spanish["fallbacks"]) == \
+        (SAMPLE_FIGURES["per_language"]["es"]["messages"] + mixed["messages"] + 2,
+         SAMPLE_FIGURES["per_language"]["es"]["conversations"] + mixed["conversations"] + 1,
+         mixed["fallbacks"] + 1)
+    with any_engine.connect() as conn:
+        assert upgrade.missing_columns(conn) == []
+        state = conn.execute(sa.select(schema.conversations.c.languages).where(
+            schema.conversations.c.id == writer_module.conversation_key("m-both"))).scalar()
+    assert state == "en,es"
+    with any_engine.begin() as conn:
+        assert upgrade.upgrade(conn) is False  # done once
+    whole.dispose()
+
+
+def test_an_upgrade_cut_short_is_finished_on_the_next_start(sqlite_engine: Engine) -> None:
+    """SQLite runs the ALTER TABLE outside the transaction: columns added but never filled
+    (a crash in between) are filled on the next start, because the upgrade's record is
+    what counts."""
+    AnalyticsWriter(sqlite_engine, TZ).apply(keyed(mixed_language_traffic()))
+    expected = counters(sqlite_engine)
+    _make_it_old(sqlite_engine)
+    with sqlite_engine.begin() as conn:
+        for column in upgrade.missing_columns(conn):
+            ddl = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE {column.table.name} ADD COLUMN {ddl}"))
+    assert counters(sqlite_engine) != expected
+    AnalyticsWriter(sqlite_engine, TZ).ensure_schema()  # the consumer starts again
+    assert counters(sqlite_engine) == expected
+    assert figures(sqlite_engine)["per_language"] == MIXED_FIGURES["per_language"]
+
+
+def test_make_forget_upgrades_a_database_the_consumer_has_not(any_engine: Engine) -> None:
+    from clinic.analytics.retention import forget_sender
+
+    AnalyticsWriter(any_engine, TZ).apply(keyed(mixed_language_traffic()))
+    _make_it_old(any_engine)
+    with any_engine.begin() as conn:
+        assert forget_sender(conn, "m-es") == 4 + 1
+    per_language = figures(any_engine)["per_language"]
+    assert (per_language["es"]["messages"], per_language["es"]["conversations"]) == (2, 1)

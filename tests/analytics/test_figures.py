@@ -22,7 +22,17 @@ from staff.analytics import queries as q
 from staff.analytics.queries import Period, nearest_rank
 from staff.analytics.report import SUMMARY_KEYS, dashboard, parse_period
 from staff.analytics.transcripts import matching_conversations, transcript
-from tests.analytics.events import DAY, SAMPLE_FIGURES, T0, TZ, Conversation, sample_traffic
+from tests.analytics.events import (
+    DAY,
+    MIXED_FIGURES,
+    MIXED_LANGUAGES,
+    SAMPLE_FIGURES,
+    T0,
+    TZ,
+    Conversation,
+    mixed_language_traffic,
+    sample_traffic,
+)
 
 PERIOD = parse_period(DAY, DAY)
 
@@ -88,6 +98,25 @@ def test_make_analytics_prints_exactly_the_figures(sqlite_engine: Engine,
     assert cli.main(["--from", DAY, "--to", DAY], out=out) == 0
     printed = json.loads(out.getvalue())
     assert list(printed) == list(SUMMARY_KEYS) and printed == SAMPLE_FIGURES
+    assert list(printed)[:8] == ["conversations", "messages", "fallback_rate",
+                                 "bookings_started", "bookings_completed", "emergencies",
+                                 "top_topics", "latency_ms"]  # the keys it always had
+
+
+def test_make_analytics_per_language_of_a_mixed_english_spanish_set(
+        sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded(sqlite_engine, mixed_language_traffic())
+    monkeypatch.setenv("DATABASE_URL", str(sqlite_engine.url))
+    out = io.StringIO()
+    assert cli.main(["--from", DAY, "--to", DAY], out=out) == 0
+    printed = json.loads(out.getvalue())
+    assert {k: printed[k] for k in MIXED_FIGURES} == MIXED_FIGURES
+    assert list(printed["per_language"]) == ["en", "es", "none"]
+    out = io.StringIO()
+    assert cli.main(["--from", DAY, "--to", DAY, "--dashboard"], out=out) == 0
+    board = json.loads(out.getvalue())
+    assert board["per_language"] == MIXED_FIGURES["per_language"]
+    assert board["languages"] == [["es", 5], ["en", 4]]  # the key it always had
 
 
 @pytest.mark.parametrize("start, end, message", [
@@ -149,3 +178,76 @@ def test_make_purge_and_forget_cover_the_analytics_tables(sqlite_engine: Engine,
     out = io.StringIO()
     assert retention.main(["forget", "--sender", "s-a"], out=out) == 0
     assert "5 analytics row(s)" in out.getvalue()  # 4 turns + the conversation's state
+
+
+def test_figures_per_language_of_a_mixed_english_spanish_set(any_engine: Engine) -> None:
+    loaded(any_engine, sample_traffic() + mixed_language_traffic())
+    board = dashboard(any_engine, PERIOD, TZ)
+    assert (board["conversations"], board["messages"]) == (8, 27)
+    assert board["fallback_rate"] == round(6 / 27, 4)
+    sample, mixed = SAMPLE_FIGURES["per_language"], MIXED_FIGURES["per_language"]
+    both = {}
+    for code in ("en", "es", "none"):
+        total = {k: sample[code][k] + mixed[code][k] for k in ("messages", "fallbacks")}
+        total["conversations"] = None if code == "none" else \
+            sample[code]["conversations"] + mixed[code]["conversations"]
+        total["fallback_rate"] = round(total["fallbacks"] / total["messages"], 4)
+        both[code] = total
+    assert board["per_language"] == both == {
+        "en": {"messages": 17, "conversations": 6, "fallbacks": 3, "fallback_rate": 0.1765},
+        "es": {"messages": 6, "conversations": 3, "fallbacks": 2, "fallback_rate": 0.3333},
+        "none": {"messages": 4, "conversations": None, "fallbacks": 1, "fallback_rate": 0.25},
+    }
+    assert board["languages"] == [["en", 17], ["es", 6]]
+    other = q.per_language(any_engine, parse_period("2026-12-07", "2026-12-07"))
+    assert other == {code: {"messages": 0, "conversations": None if code == "none" else 0,
+                            "fallbacks": 0, "fallback_rate": 0.0}
+                     for code in ("en", "es", "none")}
+
+
+def test_transcripts_show_each_messages_language_and_lists_filter_by_it(
+        sqlite_engine: Engine) -> None:
+    loaded(sqlite_engine, mixed_language_traffic())
+    for sender, languages in MIXED_LANGUAGES.items():
+        assert [t.language for t in transcript(sqlite_engine, conversation_key(sender))] == \
+            languages
+
+    def listed(**filters: Any) -> List[str]:
+        found = matching_conversations(sqlite_engine, PERIOD, **filters)
+        names = {conversation_key(s): s for s in MIXED_LANGUAGES}
+        return sorted(names[m.conversation] for m in found)
+
+    assert listed(language="en") == ["m-both", "m-en"]
+    assert listed(language="es") == ["m-both", "m-es"]
+    assert listed(language="none") == ["m-both", "m-es", "m-none"]
+    assert listed(language="es", fallback=True) == ["m-both", "m-es"]
+    assert listed(language="en", fallback=True) == ["m-en"]
+    assert listed(language="none", fallback=True) == ["m-none"]
+    assert listed(topic="nmt_overview", language="es") == ["m-es"]
+    spanish = matching_conversations(sqlite_engine, PERIOD, language="es")
+    assert {m.matching_turns for m in spanish} == {2, 3}  # m-both 2, m-es 3
+
+
+def test_a_conversation_is_counted_in_a_language_on_the_day_of_its_first_message_in_it(
+        any_engine: Engine) -> None:
+    c = Conversation("late-switch")
+    c.answer("what is nmt?", "ask_nmt_overview", "nmt_overview", language="en")
+    c.t += 86400  # the next day, in Spanish, then English and Spanish again
+    c.answer("¿y cuánto dura una sesión?", "ask_session_length", "session", language="es")
+    c.answer("and FMM?", "ask_fmm_overview", "fmm_overview", language="en")
+    c.unclear("¿y lo otro?", language="es")
+    loaded(any_engine, c.events)
+    first, second = PERIOD, parse_period("2026-12-07", "2026-12-07")
+    assert {k: (v["messages"], v["conversations"], v["fallbacks"])
+            for k, v in q.per_language(any_engine, first).items()} == \
+        {"en": (1, 1, 0), "es": (0, 0, 0), "none": (0, None, 0)}
+    assert {k: (v["messages"], v["conversations"], v["fallbacks"])
+            for k, v in q.per_language(any_engine, second).items()} == \
+        {"en": (1, 0, 0), "es": (2, 1, 1), "none": (0, None, 0)}
+    both = parse_period(DAY, "2026-12-07")
+    assert q.conversation_count(any_engine, both) == 1
+    assert [q.per_language(any_engine, both)[k]["conversations"] for k in ("en", "es")] == \
+        [1, 1]  # a conversation in both languages counts in both
+    with any_engine.begin() as conn:
+        analytics_retention.forget_sender(conn, "late-switch")
+    assert all(not f["messages"] for f in q.per_language(any_engine, both).values())

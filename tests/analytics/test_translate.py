@@ -150,3 +150,32 @@ def test_the_language_detectors_answer_comes_first() -> None:
     c.events[-4]["parse_data"]["language"] = {"code": None, "confidence": 0.0}
     turns, _ = translate(c.events)
     assert [t.language for t in turns] == ["es", None]
+
+
+def test_each_message_keeps_its_language_and_the_first_in_each_is_marked() -> None:
+    from tests.analytics.events import MIXED_LANGUAGES, mixed_language_traffic
+
+    events = mixed_language_traffic()
+    for sender, languages in MIXED_LANGUAGES.items():
+        mine = [e for e in events if e["sender_id"] == sender]
+        state = new_state(sender, mine[0])
+        turn = None
+        turns: Dict[int, Turn] = {}
+        for event in mine:
+            turn, _steps = apply_event(state, turn, event, TZ)
+            if turn is not None:
+                turns[turn.turn] = turn
+        assert [turns[n].language for n in sorted(turns)] == languages
+        firsts = [turns[n].language for n in sorted(turns) if turns[n].first_in_language]
+        assert firsts == list(dict.fromkeys(code for code in languages if code)), sender
+        assert state.languages == (",".join(sorted(set(filter(None, languages)))) or None)
+    # "en,es": a third message in English is not the first in English any more
+    state = ConversationState(id="x", first_at=T0, last_at=T0, turns=3, languages="en,es")
+    c = Conversation("x")
+    c.user("and in FMM?", "ask_fmm_overview", language="en")
+    c.user("¿y en FMM?", "ask_fmm_overview", language="es")
+    c.user("ok", "affirm", language=None)
+    marks = [apply_event(state, None, e, TZ)[0] for e in c.events if e["event"] == "user"]
+    assert [(t.language, t.first_in_language) for t in marks] == \
+        [("en", False), ("es", False), (None, False)]
+    assert state.languages == "en,es"

@@ -43,6 +43,16 @@ EXPECTED = {
     "top_topics": [["greet", 10], ["nmt_overview", 10], ["faq:prices", 6],
                    ["nlu_fallback", 5], ["request_booking", 5], ["inform_booking", 2],
                    ["emergency", 1], ["faq:what_to_wear", 1]],
+    # the language detector's (clinic/language/detect.py) answer for each text: none for
+    # "blue", "erm what", "what" (3 fallbacks), "Maria Lopez", the e-mail address, the phone
+    # number and "/affirm" (a payload, parsed without the pipeline) in the 3 bookings;
+    # every other message English, so 27 of the 30 conversations have an English message
+    "per_language": {
+        "en": {"messages": 50, "conversations": 27, "fallbacks": 2, "fallback_rate": 0.04},
+        "es": {"messages": 0, "conversations": 0, "fallbacks": 0, "fallback_rate": 0.0},
+        "none": {"messages": 12, "conversations": None, "fallbacks": 3,
+                 "fallback_rate": 0.25},
+    },
 }
 PERSONAL = ["maria@example.com", "jo@example.org", "310-555-0142", "5550142", "310-555-0199",
             "5550199", "Maria", "Lopez", "Jane Doe"]

@@ -2,7 +2,9 @@
 (tests/analytics/events.py's known traffic) and a delivered booking request; exact figures for
 the traffic's day and none for another, the JSON block equal to ``dashboard()``, period
 validation, topic → conversations → redacted transcript (audited), who may see it, and the
-vendored Chart.js file as recorded in docs/console.md."""
+vendored Chart.js file as recorded in docs/console.md. A mixed English/Spanish day
+(``mixed_language_traffic`` on 2026-12-07) gives the figures per language, the lists of
+conversations per language and each message's language in the transcript."""
 
 from __future__ import annotations
 
@@ -24,10 +26,22 @@ from clinic.settings import PROJECT_ROOT
 from staff.analytics.queries import Period
 from staff.analytics.report import dashboard
 from staff.console.views.analytics import choose_period
-from tests.analytics.events import DAY, SAMPLE_FIGURES, TZ, Conversation, sample_traffic
+from tests.analytics.events import (
+    DAY,
+    MIXED_FIGURES,
+    MIXED_LANGUAGES,
+    SAMPLE_FIGURES,
+    T0,
+    TZ,
+    Conversation,
+    mixed_language_traffic,
+    sample_traffic,
+)
 from tests.console.conftest import ADMIN, EDITOR, Running
 
 PERIOD = f"from={DAY}&to={DAY}"
+MIXED_DAY = "2026-12-07"
+MIXED_PERIOD = f"from={MIXED_DAY}&to={MIXED_DAY}"
 VENDORED = PROJECT_ROOT / "staff/console/static/vendor/chart-4.6.2.umd.js"
 
 
@@ -39,6 +53,17 @@ def _figure(page: str, name: str) -> str:
     found = re.search(rf'<dd id="fig-{name}">([^<]*)</dd>', page)
     assert found, f"no figure {name}"
     return html.unescape(found.group(1))
+
+
+def _rows(page: str, table: str) -> list:
+    """The cells of a table's body rows as visible text (screen-reader-only text left out)."""
+    found = re.search(rf'<table id="{table}">(.*?)</table>', page, re.S)
+    assert found, f"no table {table}"
+    body = re.sub(r'<span class="visually-hidden">.*?</span>', "",
+                  found.group(1).split("<tbody>", 1)[1])
+    return [[_text(cell).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row,
+                                                        re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def _data(page: str) -> dict:
@@ -72,6 +97,8 @@ def seed(console: Running) -> Engine:
 def engine(console: Running) -> Iterator[Engine]:
     """The console's database, seeded (``seed``)."""
     engine = seed(console)
+    # the mixed English/Spanish traffic, a day later (seed() is the browser tests' too)
+    AnalyticsWriter(engine, TZ).apply(keyed(mixed_language_traffic(start=T0 + 86400)))
     yield engine
     engine.dispose()
 
@@ -112,7 +139,12 @@ def test_the_json_block_is_dashboard(console: Running, engine: Engine) -> None:
     tables = _text(page.text)
     for name, n in expected["top_topics"]:
         assert f"{name} {n}" in tables
-    assert "15:00 16" in tables and "English 14 Spanish 1" in tables
+    assert "15:00 16" in tables
+    # sample traffic plus "s-e" (no detector in their parse data: the safety gate's or a
+    # guessed language); "/affirm" has none
+    assert _rows(page.text, "table-languages") == [
+        ["English", "14", "5", "3", "21.4%"], ["Español", "1", "1", "0", "0.0%"],
+        ["—", "1", "—", "0", "0.0%"]]
 
 
 @pytest.mark.parametrize("query, message", [
@@ -208,3 +240,71 @@ def test_chart_js_is_vendored_and_pinned(console: Running) -> None:
     assert "default-src 'self'" in (page.header("content-security-policy") or "")
     assert re.findall(r'<script src="([^"]+)"', page.text) == [
         "/static/console.js", "/static/vendor/chart-4.6.2.umd.js", "/static/analytics.js"]
+
+
+def test_the_figures_per_language_of_a_mixed_english_spanish_day(console: Running,
+                                                                 engine: Engine) -> None:
+    page = console.signed_in().get(f"/analytics?{MIXED_PERIOD}")
+    assert page.status == 200
+    assert (_figure(page.text, "conversations"), _figure(page.text, "messages"),
+            _figure(page.text, "fallback")) == ("4", "12", "33.3%")
+    data = _data(page.text)
+    assert data["per_language"] == MIXED_FIGURES["per_language"]
+    assert data["languages"] == [["es", 5], ["en", 4]]
+    assert _rows(page.text, "table-languages") == [
+        ["English", "4", "2", "1", "25.0%"],
+        ["Español", "5", "2", "2", "40.0%"],
+        ["—", "3", "—", "1", "33.3%"]]
+    for code in ("en", "es", "none"):  # every number opens its conversations
+        assert (f'href="/analytics/conversations?from={MIXED_DAY}&amp;to={MIXED_DAY}'
+                f'&amp;language={code}"') in page.text
+        assert (f'href="/analytics/conversations?from={MIXED_DAY}&amp;to={MIXED_DAY}'
+                f'&amp;language={code}&amp;fallback=1"') in page.text
+    assert 'id="chart-language-fallback"' in page.text
+
+
+@pytest.mark.parametrize("query, heading, senders", [
+    ("language=es", "Conversations with messages in Español", ["m-both", "m-es"]),
+    ("language=en", "Conversations with messages in English", ["m-both", "m-en"]),
+    ("language=none", "Conversations with messages without a language (—)",
+     ["m-both", "m-es", "m-none"]),
+    ("language=es&fallback=1",
+     "Conversations with a message in Español the assistant did not understand",
+     ["m-both", "m-es"]),
+    ("language=none&fallback=1",
+     "Conversations with a message without a language (—) the assistant did not understand",
+     ["m-none"]),
+    ("topic=nmt_overview&language=en", "Conversations about “nmt_overview”, messages in "
+     "English", ["m-en"]),
+])
+def test_a_language_opens_its_conversations(console: Running, engine: Engine, query: str,
+                                            heading: str, senders: list) -> None:
+    listing = console.signed_in().get(f"/analytics/conversations?{MIXED_PERIOD}&{query}")
+    assert listing.status == 200
+    assert f"<h1>{heading}</h1>" in html.unescape(listing.text)
+    found = re.findall(r"/analytics/conversations/([0-9a-f]{32})\?", listing.text)
+    assert sorted(found) == sorted(conversation_key(s) for s in senders)
+
+
+def test_a_bad_language_is_explained(console: Running, engine: Engine) -> None:
+    answer = console.signed_in().get(f"/analytics/conversations?{MIXED_PERIOD}&language=fr")
+    assert answer.status == 400
+    assert "Choose the language as en (English), es (Español) or none" in \
+        html.unescape(answer.text)
+
+
+def test_the_transcript_shows_each_messages_language(console: Running,
+                                                     engine: Engine) -> None:
+    client = console.signed_in()
+    for sender, languages in MIXED_LANGUAGES.items():
+        shown = client.get(f"/analytics/conversations/{conversation_key(sender)}?"
+                           f"{MIXED_PERIOD}")
+        assert shown.status == 200
+        labels = re.findall(r'<span class="language"[^>]*>language ([^<]*)</span>',
+                            shown.text)
+        expected = [{"en": "English", "es": "Español"}.get(code or "", "—")
+                    for code in languages]
+        assert [html.unescape(label) for label in labels] == expected, sender
+    both = _text(client.get(f"/analytics/conversations/{conversation_key('m-both')}").text)
+    assert "language Español · topic faq:prices" in both
+    assert "Visitor: y cuánto cuesta una sesión" in both

@@ -1,6 +1,7 @@
 """The review inbox over HTTP: tracker events written into the console's database the way
 Rasa's SQL tracker store writes them; grouping, redaction, "Add as a wording of…", "New FAQ
-from this", "Dismiss", handled groups staying gone, and the audit entries."""
+from this", "Dismiss", handled groups staying gone, the audit entries, and each message's language
+(English, Español, —) with the language filter."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from clinic.language.detect import PARSE_KEY, Detection
 from tests.console.conftest import ADMIN, Running, start_console, stop_console
 
 EMAIL, PHONE = "anna.lee@example.com", "310 555 0100"
@@ -23,12 +25,17 @@ _GROUP = re.compile(r'action="/review/([0-9a-f]{64})/dismiss"')
 
 
 def unclear(text: str, at: float, intent: str = "nlu_fallback",
-            confidence: float = 0.3) -> List[Event]:
-    """A visitor message and the assistant's "please rephrase"."""
+            confidence: float = 0.3, language: object = "unset") -> List[Event]:
+    """A visitor message and the assistant's "please rephrase"; ``language``: the language
+    detector's code in its parse data ("unset": recorded without a detection)."""
+    parse: dict = {"intent_ranking": [{"name": intent, "confidence": confidence}]}
+    if language != "unset":
+        code = language if isinstance(language, str) else None
+        parse[PARSE_KEY] = Detection(code, 0.99 if code else 0.0, bool(code), bool(code),
+                                     False, len(text.split()),
+                                     "model" if code else "none").as_parse_data()
     return [UserUttered(text, intent={"name": intent, "confidence": confidence},
-                        parse_data={"intent_ranking": [{"name": intent,
-                                                         "confidence": confidence}]},
-                        timestamp=at),
+                        parse_data=parse, timestamp=at),
             ActionExecuted("utter_please_rephrase", timestamp=at + 0.5)]
 
 
@@ -171,3 +178,58 @@ def test_message_keys_ignore_case_and_punctuation() -> None:
     assert message_key("Do you validate parking?") == message_key("do you VALIDATE parking")
     assert message_key("do you validate parking") != message_key("do you validate tickets")
     assert "parking" not in message_key("parking")
+
+
+def _group_section(page: str, heading: str) -> str:
+    for section in page.split('<section class="card review-group"')[1:]:
+        if _text(section.split("</h3>")[0].split(">", 2)[-1]).strip(" “”") == heading:
+            return section
+    raise AssertionError(f"no group {heading!r}")
+
+
+def test_each_message_shows_its_language_and_the_inbox_filters_by_it(
+        console: Running) -> None:
+    record(console, {
+        "l1": unclear("¿hacen masajes a domicilio?", 800.0, language="es"),
+        "l2": [*unclear("do you do home visits for massage", 810.0, language="en"),
+               *unclear("home visits for massage?", 820.0, language="es")],  # Spanglish
+        "l3": unclear("NMT??", 830.0, language=None),
+        "l4": unclear("¿cuánto cuesta el estacionamiento?", 840.0, language="es"),
+        "l5": unclear("a receipt for my insurer", 850.0),
+    })
+    ana = console.signed_in()
+    page = ana.get("/review").text
+    assert 'id="language"' in page and "All languages" in page
+    home = _text(_group_section(page, "home visits for massage?"))
+    assert "Language: Español" in home
+    assert "“do you do home visits for massage” (English)" in home
+    assert "Language: Español" in _text(_group_section(page, "¿hacen masajes a domicilio?"))
+    assert "Language: —" in _text(_group_section(page, "NMT??"))
+    # recorded before the language detector: no language either
+    assert "Language: —" in _text(_group_section(page, "a receipt for my insurer"))
+
+    spanish = ana.get("/review?language=es")
+    assert spanish.status == 200
+    assert list(_groups(spanish.text)) == [  # most frequent, then most recent first
+        "home visits for massage?", "¿cuánto cuesta el estacionamiento?",
+        "¿hacen masajes a domicilio?"]
+    assert "group(s) to review with a message in Español" in _text(spanish.text)
+    assert '<option value="es" selected>Español</option>' in spanish.text
+    assert list(_groups(ana.get("/review?language=en").text)) == ["home visits for massage?"]
+    without = _groups(ana.get("/review?language=none").text)
+    assert "NMT??" in without and "home visits for massage?" not in without
+    assert all("¿" not in heading for heading in without)
+
+    unknown = ana.get("/review?language=fr")
+    assert unknown.status == 400
+    assert "Choose English, Español or “No language”" in html.unescape(unknown.text)
+
+    # an action keeps the filter; the group is the same with or without it
+    group = _groups(spanish.text)["¿hacen masajes a domicilio?"]
+    assert group == _groups(page)["¿hacen masajes a domicilio?"]
+    done = ana.post(f"/review/{group}/dismiss", {"language": "es"}, page="/review?language=es")
+    assert done.status == 302
+    assert done.header("location") == "/review?done=dismissed&language=es"
+    left = ana.get(done.header("location")).text
+    assert "Dismissed." in left and "¿hacen masajes a domicilio?" not in _groups(left)
+    assert 'name="language" value="es"' in left

@@ -4,6 +4,8 @@
 (function () {
   "use strict";
   var INK = "#1a1a1a", BLUE = "#0b5394", ORANGE = "#b45309", GREEN = "#0f5323";
+  // How staff/analytics/languages.py names a message's language.
+  var LANGUAGES = { en: "English", es: "Español", none: "— (no language)" };
 
   function conversationsUrl(params) {
     return "/analytics/conversations?" + new URLSearchParams(params).toString();
@@ -93,9 +95,28 @@
     draw("chart-hours", bars(d.busiest_hours.map(function (p) {
       return (p[0] < 10 ? "0" : "") + p[0] + ":00";
     }), d.busiest_hours.map(function (p) { return p[1]; }), "Messages", BLUE));
-    var languages = pairs(d.languages);
-    draw("chart-languages", bars(languages.labels.map(function (code) {
-      return { en: "English", es: "Spanish" }[code] || code;
-    }), languages.values, "Messages", GREEN));
+    // Per language (en, es, …, "none"): messages and conversations, and the share not
+    // understood; a bar opens the conversations in that language (or those not understood).
+    var codes = Object.keys(d.per_language);
+    var names = codes.map(function (code) { return LANGUAGES[code] || code; });
+    var figure = function (name) {
+      return codes.map(function (code) { return d.per_language[code][name]; });
+    };
+    var languageUrls = codes.map(function (code) {
+      return d.per_language[code].messages ?
+        conversationsUrl(Object.assign({ language: code }, period)) : null;
+    });
+    draw("chart-languages", { type: "bar", data: { labels: names, datasets: [
+      { label: "Messages", data: figure("messages"), backgroundColor: GREEN, maxBarThickness: 40 },
+      { label: "Conversations", data: figure("conversations"), backgroundColor: BLUE,
+        maxBarThickness: 40 } ] },
+      options: { onClick: opener(languageUrls), onHover: hover } });
+    draw("chart-language-fallback", bars(names, codes.map(function (code) {
+      return Math.round(d.per_language[code].fallback_rate * 1000) / 10;
+    }), "Didn't understand (% of messages)", ORANGE, { options: {
+      onClick: opener(codes.map(function (code) {
+        return d.per_language[code].fallbacks ?
+          conversationsUrl(Object.assign({ language: code, fallback: "1" }, period)) : null;
+      })), onHover: hover } }));
   });
 }());

@@ -1,8 +1,8 @@
 """Analytics (editors and admins): the figures of ``staff/analytics`` for a period, drawn as
 charts by ``static/analytics.js`` (Chart.js, vendored) and readable as tables without
-JavaScript; a topic or the "didn't understand" figures open the matching conversations, and
-each one opens as a redacted transcript. Every transcript view is audited (the
-conversation's hash, never a text)."""
+JavaScript; a topic, a language or the "didn't understand" figures open the matching
+conversations, and each one opens as a redacted transcript with each message's language.
+Every transcript view is audited (the conversation's hash, never a text)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.booking.store import BookingStoreError
 from clinic.analytics.schema import create_engine
 from clinic.settings import Settings
+from staff.analytics.languages import NONE, filter_label, label, parse_filter
 from staff.analytics.queries import Period
 from staff.analytics.report import dashboard, parse_day
 from staff.analytics.transcripts import matching_conversations, transcript
@@ -153,31 +154,56 @@ async def analytics(request: Request) -> HTTPResponse:
         return _unavailable(request)
     fallbacks = sum(day["fallbacks"] for day in board["per_day"])
     return render(request, "analytics.html", choice=choice, board=board, fallbacks=fallbacks,
-                  data=json_block(board), day_choices=DAY_CHOICES,
+                  data=json_block(board), day_choices=DAY_CHOICES, language_label=label,
                   query=lambda **extra: period_query(choice.period, **extra))
+
+
+def list_title(topic: Optional[str], fallback: bool, language: Optional[str]) -> str:
+    """The heading of a list of conversations."""
+    where = ""
+    if language is not None:
+        where = "without a language (—)" if language == NONE else f"in {label(language)}"
+    if topic is not None:
+        return f"Conversations about “{topic}”" + (f", messages {where}" if where else "")
+    if fallback and where:
+        return f"Conversations with a message {where} the assistant did not understand"
+    if fallback:
+        return "Conversations the assistant did not understand"
+    return f"Conversations with messages {where}"
 
 
 @requires()
 async def conversations(request: Request) -> HTTPResponse:
-    """The conversations of a period with a topic (``?topic=``) or, with ``?fallback=1``,
-    with a message the assistant did not understand."""
+    """The conversations of a period with a topic (``?topic=``), with a message the
+    assistant did not understand (``?fallback=1``), with a message in a language
+    (``?language=en|es|none``), or with one message matching both ``fallback`` and
+    ``language``."""
     source = source_of(request)
     choice = choose_period(request.args, source.today())
     topic = str(request.args.get("topic") or "").strip() or None
     fallback = request.args.get("fallback") == "1"
-    if choice.period is None or (topic is None) == (not fallback):
-        message = choice.error or "Open this list from a topic or from the “didn't " \
-            "understand” figures on the Analytics page."
+    try:
+        language = parse_filter(request.args.get("language"))
+    except ValueError:
+        return render(request, "error.html", status=400, title="Conversations",
+                      message="Choose the language as en (English), es (Español) or none "
+                      "(no language).")
+    if choice.period is None or (topic is not None and fallback) or \
+            (topic is None and not fallback and language is None):
+        message = choice.error or "Open this list from a topic, a language or the " \
+            "“didn't understand” figures on the Analytics page."
         return render(request, "error.html", status=400, title="Conversations",
                       message=message)
     try:
         found = await asyncio.to_thread(matching_conversations, source.engine, choice.period,
-                                        topic, fallback)
+                                        topic, fallback, language=language)
     except SQLAlchemyError:
         return _unavailable(request)
     return render(request, "analytics_conversations.html", matches=found, topic=topic,
-                  fallback=fallback, period=choice.period, when=source.when,
-                  query=period_query(choice.period))
+                  fallback=fallback, language=language, period=choice.period,
+                  when=source.when, query=period_query(choice.period),
+                  title=list_title(topic, fallback, language),
+                  language_name=filter_label(language) if language else None)
 
 
 @requires()
@@ -200,7 +226,7 @@ async def conversation(request: Request, key: str) -> HTTPResponse:
     choice = choose_period(request.args, source.today())
     back = f"/analytics?{period_query(choice.period)}" if choice.period else "/analytics"
     return render(request, "analytics_transcript.html", key=key, turns=turns,
-                  when=source.when, back=back)
+                  when=source.when, back=back, language_label=label)
 
 
 def register(app: Sanic) -> None:

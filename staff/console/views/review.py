@@ -1,19 +1,21 @@
-"""The review inbox (editors and admins): unclear visitor messages, grouped and redacted, with
-"Add as a wording of…", "New FAQ from this" and "Dismiss"."""
+"""The review inbox (editors and admins): unclear visitor messages, grouped and redacted, each
+with its language (English, Español, —) and a language filter (``?language=en|es|none``),
+with "Add as a wording of…", "New FAQ from this" and "Dismiss"."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from typing import Optional
+from urllib.parse import urlencode
 
 from sanic import Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, redirect
 
-from staff.faq.text import normalise
+from staff.analytics.languages import FILTERS, filter_label, label, parse_filter
 from staff.console.drafts import Conflict
-from staff.console.forms import faq_from_form
+from staff.console.forms import with_wording
 from staff.console.inbox import ADDED, DISMISSED, InboxGroup, InboxUnavailable
 from staff.console.views.base import console_of, form_value, render, requires
 
@@ -27,12 +29,30 @@ def _when(at: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
 
 
+def _language(request: Request) -> Optional[str]:
+    """The language filter of the page (``?language=``, or the form that was posted);
+    ``ValueError`` for an unknown one."""
+    posted = form_value(request, "language") if request.method == "POST" else ""
+    return parse_filter(posted or request.args.get("language", ""))
+
+
+def review_url(language: Optional[str], done: str = "") -> str:
+    """The inbox's address, keeping the language filter."""
+    query = urlencode({k: v for k, v in (("done", done), ("language", language or "")) if v})
+    return "/review" + (f"?{query}" if query else "")
+
+
 def inbox_page(request: Request, status: int = 200, notice: str = "",
                error: str = "") -> HTTPResponse:
-    """The open groups, with the draft's FAQs to choose from."""
+    """The open groups (of the chosen language), with the draft's FAQs to choose from."""
     console = console_of(request)
     try:
-        groups = console.inbox.groups()
+        language = _language(request)
+    except ValueError:
+        language, status = None, 400
+        error = error or "Choose English, Español or “No language” to filter by language."
+    try:
+        groups = console.inbox.groups(language)
     except InboxUnavailable:
         return render(request, "error.html", status=503, title="Review",
                       message="The conversations cannot be read right now. Try again "
@@ -41,7 +61,17 @@ def inbox_page(request: Request, status: int = 200, notice: str = "",
     faqs = console.draft.faqs()
     return render(request, "review.html", status=status, groups=groups, faqs=faqs,
                   notice=notice or NOTICES.get(request.args.get("done", ""), ""),
-                  error=error, when=_when)
+                  error=error, when=_when, language=language, language_label=label,
+                  language_name=filter_label(language) if language else "",
+                  languages=[(value, filter_label(value)) for value in FILTERS])
+
+
+def _posted_language(request: Request) -> Optional[str]:
+    """The filter the inbox had when a form was posted (none when unknown)."""
+    try:
+        return _language(request)
+    except ValueError:
+        return None
 
 
 async def _group(request: Request, group_id: str) -> Optional[InboxGroup]:
@@ -62,11 +92,9 @@ def add_wording(request: Request, group: InboxGroup, name: str) -> bool:
         item = draft.get(name)
         if item is None:
             return False
-        ways = [p.text for p in item.faq.asked_as]
-        if normalise(group.text) not in {normalise(way) for way in ways}:
-            ways.append(group.text)
-        faq = faq_from_form(name, item.faq.question, "\n".join(ways), item.faq.answer,
-                            item.faq.buttons)
+        # keeps the FAQ's Spanish fields; a Spanish message becomes a Spanish way of asking
+        faq = with_wording(item.faq, group.text,
+                           spanish=getattr(group, "language", None) == "es")
         try:
             draft.update(faq, item.revision, user)
             return True
@@ -82,7 +110,7 @@ async def add(request: Request, group_id: str) -> HTTPResponse:
     user = request.ctx.user.name
     group = await _group(request, group_id)
     if group is None:
-        return redirect("/review?done=gone")
+        return redirect(review_url(_posted_language(request), "gone"))
     name = form_value(request, "faq")
     if not await asyncio.to_thread(add_wording, request, group, name):
         return await asyncio.to_thread(inbox_page, request, 409, "",
@@ -101,11 +129,11 @@ async def dismiss(request: Request, group_id: str) -> HTTPResponse:
     user = request.ctx.user.name
     group = await _group(request, group_id)
     if group is None:
-        return redirect("/review?done=gone")
+        return redirect(review_url(_posted_language(request), "gone"))
     console.inbox.mark_handled(group.keys, DISMISSED, user)
     console.audit.record(user, "review: dismissed",
                          f"group {group.id[:12]} ({group.count} message(s))")
-    return redirect("/review?done=dismissed")
+    return redirect(review_url(_posted_language(request), "dismissed"))
 
 
 def register(app: Sanic) -> None:
