@@ -17,7 +17,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -142,9 +142,18 @@ class WorkerStatus:
 
 
 def run_forever(
-    settings: BookingSettings, stop: threading.Event, status: Optional[WorkerStatus] = None
+    settings: BookingSettings,
+    stop: threading.Event,
+    status: Optional[WorkerStatus] = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    """Polls until ``stop`` is set; a database outage is logged and retried."""
+    """Polls until ``stop`` is set; a database outage is logged and retried.
+
+    ``clock`` tells the time (naive UTC, like ``utcnow``, the default): which deliveries
+    are due, when a failed one is tried again and ``status.last_pass`` are reckoned from it.
+    Tests pass a simulated clock to drive the worker through minutes of downtime in seconds
+    (tests/booking/test_webhook_outage.py); the waits between passes stay real.
+    """
     status = status or WorkerStatus()
     store = BookingStore.from_url(settings.database_url, settings.local_outbox_path)
     channels = build_channels(settings)
@@ -158,6 +167,7 @@ def run_forever(
             report = deliver_due(
                 store,
                 channels,
+                now=clock(),
                 retry_base_seconds=settings.retry_base_seconds,
                 retry_max_seconds=settings.retry_max_seconds,
             )
@@ -170,7 +180,7 @@ def run_forever(
             # The database may be restarting: keep polling, the next pass may succeed.
             status.database_ok = False
             logger.error("booking worker: database unavailable (%s)", type(error).__name__)
-        status.last_pass = utcnow()
+        status.last_pass = clock()
         stop.wait(settings.poll_seconds)
     store.dispose()
     logger.info("booking worker stopped")

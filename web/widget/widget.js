@@ -1,12 +1,6 @@
-/*
- * Clinic chat widget: embed with one tag (see docs/widget.md):
- *   <script src="https://RASA/widget/widget.js" data-server="https://RASA" defer></script>
- * No framework. Talks socket.io to the Rasa server (client vendored in ./vendor/).
- * Everything lives in a shadow root so page styles and widget styles never mix.
- * Safety: message content is only ever set with textContent; links come only from
- * structured link buttons, must be https: and on a host the embedding page allows.
- * Language: UI strings from T below, in the page's language (<html lang>) or else the
- * browser's; the header's switch changes them and tells the assistant (docs/languages.md).
+/* Clinic chat widget, one tag (docs/widget.md). socket.io to the Rasa server (./vendor/);
+ * in a shadow root. Text only via textContent; links only from link buttons, https: and on
+ * allowed hosts. UI strings from T in the page's or browser's language (docs/languages.md).
  */
 (function () {
   "use strict";
@@ -19,7 +13,7 @@
   var ds = script.dataset;
   var SERVER = (ds.server || new URL(script.src, location.href).origin).replace(/\/+$/, "");
   var HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
-  /* ---------- UI strings (English, Spanish) ---------- */
+  /* UI strings (English, Spanish) */
   var T = {
     en: { name: "English", title: "Chat with us", placeholder: "Type your question",
       footnote: "Automated assistant. Emergency: call 911. Crisis: call or text 988.",
@@ -62,12 +56,11 @@
     storageKey: "clinic-chat:" + (ds.storageKey || SERVER),
     idleMs: (parseFloat(ds.sessionHours) || 24) * 3600 * 1000
   };
-  var MAX_STORED = 200;
+  var MAX_STORED = 200, MAX_INPUT = 1000, TYPING_TIMEOUT_MS = 20000;
   var fullScreen = window.matchMedia("(max-width: 480px)"); // keep in step with widget.css
-  var MAX_INPUT = 1000;
-  var TYPING_TIMEOUT_MS = 20000;
+  var RESEND_MS = 30000, GRACE_MS = 2000; // docs/widget.md, "Resending"
 
-  /* ---------- storage (falls back to memory when storage is blocked) ---------- */
+  /* storage (in memory when blocked) */
   var memory = {};
   function storageGet() {
     try {
@@ -82,7 +75,7 @@
       localStorage.setItem(cfg.storageKey, JSON.stringify(value, function (k, v) {
         return k === "node" ? undefined : v; // DOM nodes stay in the page
       }));
-    } catch (e) { /* private mode or quota: keep the in-memory copy */ }
+    } catch (e) { /* private mode, quota: memory only */ }
   }
   function newId() {
     var bytes = new Uint8Array(16);
@@ -112,7 +105,7 @@
     storageSet(state);
   }
 
-  /* ---------- colours: pick readable text on the clinic's colour (WCAG AA) ---------- */
+  /* colours: readable text on the clinic's colour (WCAG AA) */
   function luminance(hex) {
     var h = hex.length === 4 ? hex.replace(/([0-9a-f])/gi, "$1$1").slice(1) : hex.slice(1);
     var c = [0, 2, 4].map(function (i) {
@@ -121,15 +114,13 @@
     });
     return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
   }
-  function contrast(a, b) {
-    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  }
+  function contrast(a, b) { return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); }
   var lum = luminance(cfg.primary);
   var onPrimary = contrast(lum, 1) >= contrast(lum, luminance("#1a1a1a")) ? "#ffffff" : "#1a1a1a";
-  // Accent used as text/borders on white: the clinic colour only if it is dark enough.
+  // Accent (text, borders) on white: the clinic colour only if dark enough.
   var ink = contrast(lum, 1) >= 4.5 ? cfg.primary : "#1a1a1a";
 
-  /* ---------- DOM helpers (text only, never HTML) ---------- */
+  /* DOM helpers (text only, never HTML) */
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -138,6 +129,9 @@
     });
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+  function add(parent) { // appends the other arguments, in order
+    for (var i = 1; i < arguments.length; i++) parent.appendChild(arguments[i]);
   }
   function svg(pathD) {
     var ns = "http://www.w3.org/2000/svg";
@@ -162,17 +156,15 @@
   function reveal() { frame.style.display = ""; }
   css.addEventListener("load", reveal);
   css.addEventListener("error", reveal);
-  root.appendChild(css);
-  root.appendChild(frame);
+  add(root, css, frame);
 
   var panelId = "cc-panel";
   var launcher = el("button", { type: "button", class: "cc-launcher",
     "aria-controls": panelId, "aria-expanded": "false" });
-  launcher.appendChild(svg("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"));
   var launcherText = el("span", { class: "cc-launcher-text" });
   var badge = el("span", { class: "cc-badge", "aria-hidden": "true" });
-  launcher.appendChild(launcherText);
-  launcher.appendChild(badge);
+  add(launcher, svg("M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"),
+    launcherText, badge);
 
   var panel = el("div", { id: panelId, class: "cc-panel", role: "dialog",
     "aria-modal": "false", "aria-labelledby": "cc-title" });
@@ -183,28 +175,22 @@
   var restart = el("button", { type: "button", class: "cc-restart" });
   var close = el("button", { type: "button", class: "cc-close" });
   close.appendChild(svg("M6 6l12 12M18 6L6 18"));
-  header.appendChild(title);
-  if (LANGS.length > 1) header.appendChild(langSwitch);
-  header.appendChild(restart);
-  header.appendChild(close);
+  add(header, title);
+  if (LANGS.length > 1) add(header, langSwitch);
+  add(header, restart, close);
 
   var confirmBox = el("div", { class: "cc-confirm", role: "group", "aria-labelledby": "cc-confirm-q" });
   confirmBox.hidden = true;
   var confirmQ = el("p", { id: "cc-confirm-q" });
-  confirmBox.appendChild(confirmQ);
   var confirmYes = el("button", { type: "button", class: "cc-btn-primary" });
   var confirmNo = el("button", { type: "button", class: "cc-btn-plain" });
-  confirmBox.appendChild(confirmYes);
-  confirmBox.appendChild(confirmNo);
+  add(confirmBox, confirmQ, confirmYes, confirmNo);
 
   var log = el("div", { class: "cc-log", role: "log", "aria-live": "polite",
     "aria-relevant": "additions", tabindex: "0" });
   var typing = el("div", { class: "cc-typing", "aria-hidden": "true" });
-  typing.appendChild(el("span"));
-  typing.appendChild(el("span"));
-  typing.appendChild(el("span"));
   var typingText = el("span", { class: "cc-sr" }); // after the dots: their delays stay
-  typing.appendChild(typingText);
+  add(typing, el("span"), el("span"), el("span"), typingText);
   typing.hidden = true;
   var status = el("div", { class: "cc-status", role: "status" });
 
@@ -214,22 +200,12 @@
     maxlength: String(MAX_INPUT) });
   var send = el("button", { type: "submit", class: "cc-send" });
   send.appendChild(svg("M3 20l18-8L3 4v6l12 2-12 2z"));
-  form.appendChild(label);
-  form.appendChild(input);
-  form.appendChild(send);
-
-  panel.appendChild(header);
-  panel.appendChild(confirmBox);
-  panel.appendChild(log);
-  panel.appendChild(typing);
-  panel.appendChild(status);
-  panel.appendChild(form);
+  add(form, label, input, send);
   var foot = el("p", { class: "cc-foot" });
-  panel.appendChild(foot);
-  frame.appendChild(launcher);
-  frame.appendChild(panel);
+  add(panel, header, confirmBox, log, typing, status, form, foot);
+  add(frame, launcher, panel);
 
-  /* ---------- rendering ---------- */
+  /* rendering */
   function safeLink(url) {
     var parsed;
     try {
@@ -245,8 +221,7 @@
     var item = el("div", { class: "cc-msg cc-" + (m.from === "user" ? "user" : "bot") });
     var who = el("span", { class: "cc-sr cc-who" }, m.from === "user" ? t.you : t.bot);
     var bubble = el("div", { class: "cc-bubble" });
-    bubble.appendChild(who);
-    bubble.appendChild(el("span", { class: "cc-text" }, m.text));
+    add(bubble, who, el("span", { class: "cc-text" }, m.text));
     if (m.text) item.appendChild(bubble);
     if (m.pending) {
       item.appendChild(el("span", { class: "cc-pending" }, t.waiting));
@@ -282,15 +257,13 @@
   function nearBottom() {
     return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
   }
-  function scrollDown() {
-    log.scrollTop = log.scrollHeight;
-  }
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
   function renderAll() {
     while (log.firstChild) log.removeChild(log.firstChild);
     state.messages.forEach(function (m) { log.appendChild(renderMessage(m)); });
     scrollDown();
   }
-  // Updates happen in place: replacing a node would make screen readers read it again.
+  // In place: screen readers would read a replaced node again.
   function markSent(m) {
     m.pending = false;
     var note = m.node && m.node.querySelector(".cc-pending");
@@ -333,10 +306,11 @@
     if (status.textContent !== text) status.textContent = text;
   }
 
-  /* ---------- connection ---------- */
-  var socket = null;
-  var ready = false;
-  var loading = false;
+  /* connection */
+  var socket = null, ready = false, loading = false;
+  // Sent, turn not over (acked) yet: resent once if unanswered when the connection drops,
+  // GRACE_MS after the reconnect unless a late answer comes.
+  var sent = [], hold = false, watchdog;
 
   function unavailable() {
     loading = false;
@@ -384,14 +358,20 @@
         setStatus("");
         if (!state.started && cfg.initialPayload) {
           state.started = true;
-          state.queue.unshift({ message: cfg.initialPayload });
+          state.queue.unshift({ id: newId(), message: cfg.initialPayload });
         }
         state.started = true;
+        hold = state.queue.some(function (q) { return q.resend; });
+        if (hold) setTimeout(function () { hold = false; flush(); }, GRACE_MS);
         flush();
       });
       socket.on("bot_uttered", receive);
       socket.on("disconnect", function (reason) {
         ready = false;
+        state.queue = sent.filter(function (q) { return !q.got && !q.resend; })
+          .map(function (q) { return { id: q.id, message: q.message, resend: 1 }; })
+          .concat(state.queue);
+        sent = [];
         setTyping(false);
         setStatus(t.reconnecting);
         // The server closed us on purpose: socket.io will not retry by itself.
@@ -406,19 +386,37 @@
   }
 
   function flush() {
-    if (!ready || !socket) return;
-    var sent = false;
+    if (!ready || !socket || hold) return;
+    var any = state.queue.length;
     while (state.queue.length) {
       var item = state.queue.shift();
+      item.seen = item.resend && [];
       socket.emit("user_uttered", { message: item.message, session_id: state.sessionId,
-        metadata: { language: ui } });
-      sent = true;
+        metadata: { language: ui, message_id: item.id, resend: !!item.resend } },
+        acked.bind(null, item));
+      sent.push(item);
       state.messages.forEach(function (m) {
         if (m.id && m.id === item.id && m.pending) markSent(m);
       });
     }
     persist();
-    if (sent) setTyping(true);
+    if (any) {
+      setTyping(true);
+      watch();
+    }
+  }
+  function acked(item) {
+    sent = sent.filter(function (q) { return q !== item; });
+    watch();
+  }
+  function watch() {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(function () { // no answer on a live connection: reconnect, resend
+      if (ready && sent[0] && !sent[0].got) {
+        socket.disconnect();
+        socket.connect();
+      }
+    }, RESEND_MS);
   }
 
   function sendUser(display, message) {
@@ -435,9 +433,7 @@
     }
   }
 
-  function textOf(value, max) {
-    return typeof value === "string" ? value.slice(0, max) : "";
-  }
+  function textOf(value, max) { return typeof value === "string" ? value.slice(0, max) : ""; }
   function receive(data) {
     if (!data || typeof data !== "object") return;
     var text = textOf(data.text, 5000);
@@ -448,6 +444,15 @@
       .filter(function (l) { return l && typeof l.title === "string" && typeof l.url === "string"; })
       .map(function (l) { return { title: l.title.slice(0, 200), url: l.url.slice(0, 2000) }; });
     if (!text && !quick.length && !links.length) return;
+    // Turn by turn, in order: a reply is for the oldest message sent. A resent one's answer
+    // may come twice (the original's, late): shown once.
+    var x = sent[0], key = JSON.stringify(data);
+    if (x && x.seen) {
+      if (x.seen[x.dup | 0] === key) return void (x.dup = (x.dup | 0) + 1);
+      x.seen.push(key);
+    }
+    if (x) x.got = true;
+    else if (hold) state.queue = state.queue.filter(function (q) { return !q.resend; });
     setTyping(false);
     addMessage({ from: "bot", text: text, quick: quick, links: links, chosen: null });
     if (!state.open) {
@@ -466,7 +471,7 @@
     input.focus();
   }
 
-  /* ---------- open / close / start over ---------- */
+  /* open / close / start over */
   function setOpen(open, moveFocus) {
     state.open = open;
     panel.hidden = !open;
@@ -493,6 +498,7 @@
     state = freshState();
     state.lang = ui;
     state.open = true;
+    sent = [], hold = false;
     confirmBox.hidden = true;
     renderAll();
     setTyping(false);
@@ -505,7 +511,7 @@
     }
   }
 
-  /* ---------- language of the UI ---------- */
+  /* language of the UI */
   function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
   function applyLang() {
     t = T[ui];
@@ -528,7 +534,7 @@
     input.setAttribute("placeholder", opt("placeholder") || t.placeholder);
     setText(langSwitch, T[nextLang()].name);
     langSwitch.setAttribute("lang", nextLang());
-    // The transcript's hidden words change in place (no new nodes, nothing re-announced).
+    // The transcript's hidden words change in place: nothing is re-announced.
     each(".cc-who", function (w) { setText(w, w.closest(".cc-user") ? t.you : t.bot); });
     each(".cc-quick", function (g) { g.setAttribute("aria-label", t.quick); });
     each(".cc-pending", function (p) { setText(p, t.waiting); });
@@ -566,14 +572,11 @@
     var items = Array.prototype.filter.call(
       panel.querySelectorAll("button, input, a[href], [tabindex='0']"),
       function (x) { return !x.disabled && x.getClientRects().length; });
-    var first = items[0];
-    var last = items[items.length - 1];
-    if (e.shiftKey && root.activeElement === first) {
+    var first = items[0], last = items[items.length - 1], at = root.activeElement;
+    var to = e.shiftKey ? at === first && last : at === last && first;
+    if (to) {
       e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && root.activeElement === last) {
-      e.preventDefault();
-      first.focus();
+      to.focus();
     }
   });
   form.addEventListener("submit", function (e) {
@@ -584,13 +587,13 @@
     sendUser(text.slice(0, MAX_INPUT), text.slice(0, MAX_INPUT));
   });
 
-  /* ---------- start ---------- */
+  /* start */
   function mount() {
     applyLang();
-    renderAll(); // before the widget is on the page, so the old transcript is not announced
+    renderAll(); // before mounting: the old transcript is not announced
     document.body.appendChild(host);
     setOpen(!!state.open, false);
-    // A conversation is under way: reconnect so replies and the unread badge keep working.
+    // A conversation is under way: reconnect (replies, unread badge).
     if (state.messages.length || state.queue.length) connect();
   }
   if (document.body) mount();
