@@ -60,6 +60,13 @@ eval: $(MODEL)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
 bench: $(MODEL)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
 	$(PY) -m bench.run --faq-cycle
 
+.PHONY: bench-compare bench-profile
+bench-compare: $(MODEL)  ## only ours vs. a stock `rasa init` bot, side by side (issue 20) -> docs/benchmarks.md
+	$(PY) -m bench.run --compare $(ARGS)
+
+bench-profile: $(MODEL)  ## where a turn's time goes, component by component (issue 20) -> docs/benchmarks.md
+	$(PY) -m bench.profile $(ARGS)
+
 lock: $(STAMP)  ## refresh requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | grep -vE '^(pip|setuptools|wheel)==' > requirements.lock
 

@@ -5,6 +5,9 @@ messages per second, resident memory of the servers, start-up time, training tim
 cost of answering from curated content versus a plain response, the widget's size and,
 with ``--faq-cycle``, the FAQ figures of issue 16: saving a new FAQ -> the running bot
 answering it (``bench.faq_cycle``) and the FAQ index at 500 FAQs (``bench.faq_index``).
+It also runs a stock ``rasa init`` bot beside ours with the same Rasa install and the same load
+generator, and writes the side-by-side table with ratios and issue 20's targets
+(``bench.stock``; ``--compare`` runs only that, ``--no-compare`` leaves it out).
 Timings are never asserted in tests; they are written down here with the machine.
 """
 
@@ -23,7 +26,7 @@ from pathlib import Path
 from subprocess import TimeoutExpired
 from typing import Callable, Dict, List, Optional, Sequence, TypeVar
 
-from bench import faq_cycle, faq_index
+from bench import faq_cycle, faq_index, stock
 from clinic.devstack import Stack, StackError, start_stack, stop_stack
 from clinic.settings import PROJECT_ROOT
 
@@ -66,11 +69,14 @@ def conversation(stack: Stack, turns: int, texts: Sequence[str]) -> List[float]:
     return [timed_turn(stack, sender, texts[i % len(texts)]) for i in range(turns)]
 
 
-def load(stack: Stack, conversations: int, turns: int) -> Dict[str, float]:
-    """Runs ``conversations`` visitors concurrently; latency percentiles and throughput."""
+def load(stack: Stack, conversations: int, turns: int,
+         texts: Sequence[str] = MIX) -> Dict[str, float]:
+    """Runs ``conversations`` visitors concurrently; latency percentiles and throughput.
+    ``stack`` is anything with ``rest(sender, text, timeout)`` (the stock bot too)."""
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=conversations) as pool:
-        results = list(pool.map(lambda _: conversation(stack, turns, MIX), range(conversations)))
+        results = list(pool.map(lambda _: conversation(stack, turns, texts),
+                                range(conversations)))
     elapsed = time.perf_counter() - started
     latencies = [ms for conv in results for ms in conv]
     return {
@@ -217,7 +223,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--faq-cycle", action="store_true",
                         help="also measure FAQ publishing: saved FAQ -> live answer on a "
                              "scratch stack, and the index at 500 FAQs (no training)")
+    parser.add_argument("--compare", action="store_true",
+                        help="only the side-by-side with a stock `rasa init` bot (issue 20): "
+                             "rewrites only that section of docs/benchmarks.md")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="leave out the stock bot (its section stays as it was)")
+    parser.add_argument("--retrain-stock", action="store_true",
+                        help="train the stock bot again instead of reusing var/bench-stock/")
     args = parser.parse_args(argv)
+    if args.compare:
+        return compare_only(args.turns, args.retrain_stock)
+    load_start = stock.load_average()
     with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
         stack = start_stack(Path(tmp))
         try:
@@ -233,8 +249,18 @@ def main(argv: Optional[List[str]] = None) -> int:
             }
             pids = stack.server_pids()
             results["memory"] = {process_name(pid): mib for pid, mib in rss_mib(pids).items()}
+            if not args.no_compare:
+                results["rasa_startup"] = stock.our_rasa_startup(stack, Path(tmp))
         finally:
             stop_stack(stack)
+    section = None
+    if not args.no_compare:
+        ours = our_figures(results, errors=0)  # a failed turn stops the load above
+        try:
+            section = compare_section(ours, args.turns, args.retrain_stock, load_start,
+                                      str(results["date"]))
+        except (stock.StockError, OSError, TimeoutExpired) as error:
+            print(f"stock bot not measured (its section stays as it was): {error}")
     results["training"] = faq_index.last_training()
 
     def widget_size() -> Optional[float]:
@@ -252,8 +278,64 @@ def main(argv: Optional[List[str]] = None) -> int:
         except (faq_cycle.FaqCycleError, StackError, TimeoutExpired) as error:
             print(f"FAQ cycle not measured: {error}")
             results["faq_cycle"] = str(error).splitlines()[0]
-    DOC.write_text(keep_sections(render(results), DOC))
+    text = keep_sections(render(results), DOC)
+    DOC.write_text(replace_section(text, stock.SECTION, section) if section else text)
     print(DOC.read_text())
+    return 0
+
+
+def our_figures(results: Dict[str, object], errors: int,
+                silent: Optional[int] = None) -> "stock.Figures":
+    """Our side of the comparison, from the figures this run measured."""
+    memory: Dict[str, float] = results["memory"]  # type: ignore[assignment]
+    extra = {"launcher": float(results["startup"])}  # type: ignore[arg-type]
+    if "action server" in memory:
+        extra["action_rss"] = memory["action server"]
+    startup = float(results["rasa_startup"])  # type: ignore[arg-type]
+    return stock.Figures(
+        single=results["single"], concurrent=results["concurrent"],  # type: ignore[arg-type]
+        rss_mib=memory.get("Rasa server", 0.0), startup=startup,
+        training=faq_index.last_training(), errors=errors, silent=silent, extra=extra)
+
+
+def compare_section(ours: "stock.Figures", turns: int, retrain: bool, load_start: str,
+                    date: str) -> str:
+    """Measures the stock bot (after our stack has stopped) and renders the section."""
+    theirs = stock.measure_stock(load, rss_mib, turns, retrain=retrain)
+    meta = {"date": date, "machine": machine(), "load_start": load_start,
+            "load_end": stock.load_average(),
+            "busy": "yes" if stock.busy() or stock.first_load(load_start) > stock.BUSY_LOAD
+            else ""}
+    return stock.render(ours, theirs, meta)
+
+
+def compare_only(turns: int, retrain: bool) -> int:
+    """``make bench-compare``: our stack and the stock bot under the same load; writes only
+    the side-by-side section of docs/benchmarks.md."""
+    load_start = stock.load_average()
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    stock.ensure_trained(retrain=retrain)  # before our stack starts: it competes for CPU
+    with tempfile.TemporaryDirectory(prefix="clinic-bench-") as tmp:
+        stack = start_stack(Path(tmp))
+        try:
+            for text in MIX:
+                stack.rest("warm-up", text)
+            client = stock.Counted(stack)
+            results: Dict[str, object] = {
+                "startup": stack.startup_seconds,
+                "single": load(client, 1, turns * 4),
+                "concurrent": load(client, 20, turns),
+            }
+            pids = stack.server_pids()
+            results["memory"] = {process_name(pid): mib for pid, mib in rss_mib(pids).items()}
+            results["rasa_startup"] = stock.our_rasa_startup(stack, Path(tmp))
+        finally:
+            stop_stack(stack)
+    ours = our_figures(results, client.errors, client.silent)
+    section = compare_section(ours, turns, False, load_start, date)
+    DOC.write_text(replace_section(DOC.read_text(encoding="utf-8") if DOC.exists() else "",
+                                   stock.SECTION, section))
+    print(section)
     return 0
 
 
@@ -264,6 +346,16 @@ def keep_sections(new: str, doc: Path) -> str:
     blocks = [m.group(0) for m in
               re.finditer(r"<!-- ([\w-]+): begin -->.*?<!-- \1: end -->", old, flags=re.S)]
     return new.rstrip("\n") + "".join("\n\n" + block for block in blocks) + "\n"
+
+
+def replace_section(text: str, name: str, block: str) -> str:
+    """``text`` with its ``<!-- name: begin/end -->`` section replaced by ``block`` (which
+    carries the markers), or with ``block`` appended when there is none yet."""
+    pattern = re.compile(rf"<!-- {re.escape(name)}: begin -->.*?<!-- {re.escape(name)}: end -->",
+                         flags=re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block.strip("\n"), text, count=1)
+    return text.rstrip("\n") + "\n\n" + block.strip("\n") + "\n"
 
 
 if __name__ == "__main__":
