@@ -52,7 +52,7 @@ from typing import (
 import yaml
 
 from clinic.settings import PROJECT_ROOT
-from staff import short_messages
+from staff import cv_languages, short_messages
 from staff.heldout import HELDOUT_FILES, SPANISH_HELDOUT_FILE
 RESULTS_DIR = PROJECT_ROOT / "results"
 CV_DIR = RESULTS_DIR / "cross-validation"
@@ -67,7 +67,7 @@ HELDOUT_TARGET = 0.95
 HELDOUT_MINIMUM = 0.90
 # The Spanish set's topic accuracy floor (tests/server/test_heldout.py); to be raised once
 # Spanish training examples are in the model. Not part of make eval's exit code.
-SPANISH_HELDOUT_MINIMUM = 0.85
+SPANISH_HELDOUT_MINIMUM = 0.90
 CV_SEEDS = (1, 2, 3)  # Rasa's folds move the macro F1 by ~±0.005 run to run: average three
 NONSENSE_COUNT = 200
 NONSENSE_SEED = 20261201
@@ -498,6 +498,7 @@ def render_markdown(
     nonsense: Optional[HeldOutScore] = None,
     short: Optional[Sequence[Any]] = None,
     faq_section: Sequence[str] = (),
+    cv_by_language: Sequence[str] = (),
     spanish: Optional[SpanishScore] = None,
 ) -> str:
     """The ``docs/nlu-quality.md`` report (``short``: ``staff.short_messages`` results;
@@ -518,11 +519,12 @@ def render_markdown(
         if intents.runs:
             how += (f", mean of {len(intents.runs)} seeded splits: "
                     + ", ".join(f"{run:.3f}" for run in intents.runs))
-        lines.append(
-            f"| intent macro F1 ({how}) | {intents.macro_f1:.3f} | "
-            f"≥ {CV_F1_TARGET:.2f} ({_mark(intents.macro_f1, CV_F1_TARGET)}) |"
-        )
+        target = (f"≥ {CV_F1_TARGET:.2f} ({_mark(intents.macro_f1, CV_F1_TARGET)})"
+                  if not cv_by_language else "English and Spanish examples together; the "
+                  "target is the English examples' (next row)")
+        lines.append(f"| intent macro F1 ({how}) | {intents.macro_f1:.3f} | {target} |")
         lines.append(f"| intent accuracy (cross-validation) | {intents.accuracy:.3f} | |")
+        lines.extend(cv_by_language)
     else:
         lines.append(f"| intent macro F1 ({FOLDS}-fold cross-validation) | not measured | "
                      f"≥ {CV_F1_TARGET:.2f} |")
@@ -848,18 +850,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     seen: Optional[Set[str]] = None
     if heldout is not None:
         seen = training_matches([r.question for r in heldout.results])
+    by_language: List[cv_languages.LanguageScore] = []
+    if intents is not None:
+        by_language = cv_languages.score_languages(
+            [CV_DIR / f"seed-{seed}" for seed in CV_SEEDS], PROJECT_ROOT / "data" / "nlu")
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(
         render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen,
                         nonsense=nonsense, short=short,
-                        faq_section=quality.render(faq_score), spanish=spanish),
+                        faq_section=quality.render(faq_score), spanish=spanish,
+                        cv_by_language=cv_languages.render(by_language, CV_F1_TARGET)),
         encoding="utf-8",
     )
     print(f"==> report written to {report}")
     ok = True
     if intents is not None:
-        print(f"    intent macro F1: {intents.macro_f1:.3f} (target {CV_F1_TARGET})")
-        ok &= intents.macro_f1 >= CV_F1_TARGET
+        print(f"    intent macro F1: {intents.macro_f1:.3f}")
+        # the target is the English examples' (the Spanish ones are reported beside them)
+        english = [s for s in by_language if s.language == "English"]
+        for score in by_language:
+            print(f"    … {score.language} examples: macro F1 {score.macro_f1:.3f}"
+                  + (f" (target {CV_F1_TARGET})" if score.language == "English" else ""))
+        ok &= (english[0].macro_f1 if english else intents.macro_f1) >= CV_F1_TARGET
     if heldout is not None:
         print(f"    held-out accuracy: {heldout.accuracy:.3f} (target {HELDOUT_TARGET})")
         ok &= heldout.accuracy >= HELDOUT_TARGET

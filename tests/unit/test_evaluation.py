@@ -455,10 +455,10 @@ def test_report_has_a_spanish_section_with_topics_intents_and_misses() -> None:
     ], seen=["hola"])
     page = render_markdown(None, None, "now", spanish=score)
     assert ("| Spanish held-out (`tests/heldout/spanish.yml`) answered with the right topic | "
-            "0.667 (2/3) | tests fail below 0.85 (BELOW THE FLOOR) |") in page
+            "0.667 (2/3) | tests fail below 0.90 (BELOW THE FLOOR) |") in page
     assert "| Spanish held-out parsed with the right intent (NLU) | 0.333 (1/3) | |" in page
     assert "\n## Spanish held-out\n" in page
-    assert "| right topic (end to end) | 0.667 (2/3) | 0.85 (BELOW THE FLOOR) |" in page
+    assert "| right topic (end to end) | 0.667 (2/3) | 0.90 (BELOW THE FLOOR) |" in page
     assert "| … the 2 messages never seen in training: topic / intent | 0.500 (1/2) / " \
            "0.500 (1/2) | |" in page
     assert "1 of the 3 messages are word for word also training examples (e.g. “hola”)" in page
