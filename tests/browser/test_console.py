@@ -40,9 +40,9 @@ def test_sign_in_add_publish_and_see_the_history(
     expect(page.get_by_role("link", name="Bookings", exact=True)).to_have_count(0)
 
     page.get_by_role("link", name="Add an FAQ").click()
-    page.get_by_label("Question").fill("Is there parking?")
-    page.get_by_label("Ways of asking").fill("\n".join(WAYS))
-    page.get_by_label("Answer").fill("Our front desk can tell you where to park. "
+    page.get_by_label("Question", exact=True).fill("Is there parking?")
+    page.get_by_label("Ways of asking", exact=True).fill("\n".join(WAYS))
+    page.get_by_label("Answer", exact=True).fill("Our front desk can tell you where to park. "
                                      "{clinic_contact}")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved in the draft. No problems found.")).to_be_visible()

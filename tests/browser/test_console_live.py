@@ -69,9 +69,9 @@ def sign_in(context: BrowserContext, stack: Stack, name: str) -> Page:
 def add_faq(page: Page, question: str, ways: List[str], answer: str) -> None:
     """Fills "Add an FAQ" and saves it into the draft."""
     page.get_by_role("link", name="Add an FAQ").click()
-    page.get_by_label("Question").fill(question)
-    page.get_by_label("Ways of asking").fill("\n".join(ways))
-    page.get_by_label("Answer").fill(answer)
+    page.get_by_label("Question", exact=True).fill(question)
+    page.get_by_label("Ways of asking", exact=True).fill("\n".join(ways))
+    page.get_by_label("Answer", exact=True).fill(answer)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved in the draft")).to_be_visible()
 
@@ -220,19 +220,19 @@ def test_a_second_editors_stale_save_is_refused_and_keeps_their_text(
         dora = sign_in(other, site, "dora")
         dora.goto(form_url)
         ana.goto(form_url)
-        ana.get_by_label("Answer").fill("Children test answer, ana's edit.")
+        ana.get_by_label("Answer", exact=True).fill("Children test answer, ana's edit.")
         ana.get_by_role("button", name="Save").click()
         expect(ana.get_by_text("Saved in the draft")).to_be_visible()
 
-        dora.get_by_label("Answer").fill("Children test answer, dora's edit.")
+        dora.get_by_label("Answer", exact=True).fill("Children test answer, dora's edit.")
         dora.get_by_role("button", name="Save").click()
         expect(dora.get_by_text(re.compile(r"Not saved: ana saved this FAQ"))).to_be_visible()
-        expect(dora.get_by_label("Answer")).to_have_value("Children test answer, dora's edit.")
+        expect(dora.get_by_label("Answer", exact=True)).to_have_value("Children test answer, dora's edit.")
         expect(dora.locator("main")).to_contain_text("Children test answer, ana's edit.")
     finally:
         other.close()
     ana.reload()
-    expect(ana.get_by_label("Answer")).to_have_value("Children test answer, ana's edit.")
+    expect(ana.get_by_label("Answer", exact=True)).to_have_value("Children test answer, ana's edit.")
 
 
 def test_review_shows_a_message_the_assistant_did_not_understand_until_dismissed(
