@@ -26,7 +26,9 @@ CANCELLED = ["I'd like to book a session for FMM", "Jane Doe", "cancel"]
 TRAFFIC: List[List[str]] = (
     [["hello", "what is nmt?"]] * 10
     + [["how much does a session cost?"]] * 6
-    + [["blue"], ["which one"], ["erm what"], ["what about it"], ["what"]]
+    # five messages the model does not understand (checked against the trained model when
+    # it changes: "which one" and "what" became understood once Spanish examples joined)
+    + [["blue"], ["what about that"], ["erm what"], ["what about it"], ["purple"]]
     + [BOOKING, BOOKING_BY_PHONE, BOOKING]
     + [CANCELLED] * 2
     + [["I have crushing chest pain and my left arm is numb"]]
@@ -44,7 +46,7 @@ EXPECTED = {
                    ["nlu_fallback", 5], ["request_booking", 5], ["inform_booking", 2],
                    ["emergency", 1], ["faq:what_to_wear", 1]],
     # the language detector's (clinic/language/detect.py) answer for each text: none for
-    # "blue", "erm what", "what" (3 fallbacks), "Maria Lopez", the e-mail address, the phone
+    # "blue", "erm what", "purple" (3 fallbacks), "Maria Lopez", the e-mail address, the phone
     # number and "/affirm" (a payload, parsed without the pipeline) in the 3 bookings;
     # every other message English, so 27 of the 30 conversations have an English message
     "per_language": {
