@@ -144,3 +144,21 @@ cluster-down: $(STAMP)  ## stop everything make cluster started
 
 test-cluster: $(MODEL) haproxy  ## fault and load tests of the cluster on free ports (tests/cluster)
 	$(PY) -m pytest tests/cluster
+
+# ---- fuzzing and the dependency audit (docs/reliability.md) --------------------------------
+.PHONY: fuzz audit
+
+fuzz: $(MODEL)  ## 10,000 generated messages against a scratch stack (tests/fuzz; FUZZ_MESSAGES=n FUZZ_SEED=n)
+	$(PY) -m pytest tests/fuzz -m fuzz
+
+# pip-audit lives in its own venv: its dependencies conflict with Rasa 3.6's pins.
+AUDIT_VENV  := $(VENV)/audit
+AUDIT_STAMP := $(AUDIT_VENV)/.installed-$(shell sha1sum requirements-audit.lock | cut -c1-12)
+
+$(AUDIT_STAMP): requirements-audit.lock
+	@rm -rf $(AUDIT_VENV) && "$$(scripts/find-python.sh)" -m venv $(AUDIT_VENV)
+	@$(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-audit.lock 2> >(grep -v "is ignored: it is neither" >&2)
+	@touch $@
+
+audit: $(AUDIT_STAMP)  ## pip-audit of requirements.lock, exceptions in audit-exceptions.txt (needs PyPI's or OSV's vulnerability API)
+	@scripts/audit.sh $(AUDIT_VENV)/bin/python

@@ -2,8 +2,9 @@
 
 Rasa's ``RestInput`` answers HTTP 500 to a body that is not a JSON object and, when a turn
 fails, logs the visitor's message text. This subclass answers 400 with a clear message for
-malformed requests, cleans the text like the socket.io channel, and logs failures without
-any message content.
+malformed requests, cleans the text like the socket.io channel, treats a typed slash command
+that no button offers as plain text (``clinic/channels/slash_commands.py``), and logs
+failures without any message content.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from clinic.channels.slash_commands import SlashCommandGuard, loaded_domain
 from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class ClinicRestInput(RestInput):
     ) -> Blueprint:
         """Health check and the webhook."""
         bp = Blueprint("clinic_rest_webhook", __name__)
+        guard = SlashCommandGuard()  # typed /commands: only what a button offers
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -78,7 +81,8 @@ class ClinicRestInput(RestInput):
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(parsed["text"], collector, parsed["sender"],
+                    UserMessage(guard.screen(parsed["text"], loaded_domain(request.app)),
+                                collector, parsed["sender"],
                                 input_channel=self.name(), metadata=parsed["metadata"])
                 )
             except CancelledError:

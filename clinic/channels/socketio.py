@@ -10,6 +10,10 @@ Rasa 3.6's ``SocketIOInput`` has problems this subclass fixes:
   origins come from ``ALLOWED_ORIGINS`` (``Settings.allowed_origins``);
 * a malformed event (not a dict, a non-text message) raises inside the handler; here it
   is ignored with a warning that contains no message content;
+* a typed slash command sets any intent and entities; here only those a button offers pass,
+  anything else is plain text (``clinic/channels/slash_commands.py``);
+* a polling request for a session closed a moment ago is answered 500 (a ``KeyError`` out
+  of python-engineio 4.7); here it is a 400;
 * its output drops the ``url`` of link buttons; here quick replies carry
   ``{title, payload}`` and link buttons travel separately as ``links: [{title, url}]``.
 
@@ -37,6 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from clinic.channels.slash_commands import SlashCommandGuard, loaded_domain
 from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
 from clinic.settings import PROJECT_ROOT, Settings
 
@@ -145,7 +150,9 @@ class ClinicSocketBlueprint(SocketBlueprint):
 
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         """Registers the blueprint, plus the widget route at the app's root."""
+        _answer_closed_sessions_with_400(self.ctx.sio.eio)
         super().register(app, options)
+        self.ctx.clinic_app = app  # the handlers read the loaded model's domain from it
         if not getattr(app.ctx, "clinic_widget_route", False):
             app.add_route(
                 serve_widget_file,
@@ -154,6 +161,28 @@ class ClinicSocketBlueprint(SocketBlueprint):
                 name="clinic_widget_file",
             )
             app.ctx.clinic_widget_route = True
+
+
+def _answer_closed_sessions_with_400(eio: Any) -> None:
+    """A request for a session closed a moment ago gets 400 instead of 500.
+
+    python-engineio 4.7 raises ``KeyError('Session is disconnected')`` out of its request
+    handler when a polling request names a session that was just closed (a client's close
+    packet followed by one more request: found by tests/fuzz), and Sanic answers that 500.
+    Must run before ``sio.attach`` registers ``eio.handle_request`` as the route.
+    """
+    if getattr(eio, "clinic_guarded", False):
+        return
+    original = eio.handle_request
+
+    async def handle_request(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await original(*args, **kwargs)
+        except KeyError:
+            return response.text("Session is disconnected", status=400)
+
+    eio.handle_request = handle_request
+    eio.clinic_guarded = True
 
 
 def resolve_widget_file(name: Text, root: Path = WIDGET_ROOT) -> Optional[Path]:
@@ -259,6 +288,7 @@ class ClinicSocketIOInput(SocketIOInput):
             sio, self.socketio_path, "socketio_webhook", __name__
         )
         self.sio = sio
+        guard = SlashCommandGuard()  # typed /commands: only what a button offers
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -312,6 +342,8 @@ class ClinicSocketIOInput(SocketIOInput):
                 metadata = {}
             output = ClinicSocketIOOutput(sio, self.bot_message_evt, self.namespace)
             try:
+                domain = loaded_domain(getattr(bp.ctx, "clinic_app", None))
+                text = guard.screen(text, domain)
                 await on_new_message(
                     UserMessage(
                         text,
