@@ -34,6 +34,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
+from clinic.channels.slash_commands import FAQ_FOLLOW_UP_PREFIXES
 from clinic.faq.model import FAQ_INTENT, Button, Faq, Phrasing
 from clinic.settings import PROJECT_ROOT
 from staff.faq.text import (
@@ -249,9 +250,13 @@ def _button_problems(faq: Faq, button: Button, intents: Set[str]) -> List[Proble
                                 "https:// and contain no spaces."))
     if button.payload:
         intent = button.payload[1:].split("{", 1)[0] if button.payload.startswith("/") else ""
-        if not intent or intent not in intents or intent == FAQ_INTENT:
+        # what the channels honour when the button is clicked (a typed or clicked slash
+        # command that is not a button's is read as text: clinic/channels/slash_commands.py)
+        if (not intent or intent not in intents or intent == FAQ_INTENT
+                or not intent.startswith(FAQ_FOLLOW_UP_PREFIXES)
+                or button.payload != "/" + intent):
             known = ", ".join("/" + name for name in sorted(intents) if name.startswith(
-                ("ask_", "request_")))
+                FAQ_FOLLOW_UP_PREFIXES) and name != FAQ_INTENT)
             problems.append(Problem(faq.path, button.line, f"the payload '{button.payload}' is "
                                     "not a follow-up the assistant knows. Use one of: "
                                     f"{known or 'the payloads listed in docs/staff-guide.md'}."))

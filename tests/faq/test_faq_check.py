@@ -200,3 +200,20 @@ def test_the_guides_parking_example_passes(tmp_path: Path) -> None:
     shutil.copytree(PROJECT_ROOT / "faq", folder)
     write(folder, "parking.yml", guide_example())
     assert errors(problems_for(folder, load_project_data())) == []
+
+
+def test_a_button_payload_must_be_one_the_channels_honour(tmp_path: Path) -> None:
+    """A follow-up button sends a slash command; the channels honour only the plain
+    /ask_* and /request_* follow-ups from an FAQ (clinic/channels/slash_commands.py), so the
+    check refuses the others instead of letting the click be read as text."""
+    text = GOOD + (
+        "buttons:\n"
+        "  - title: Hi\n    payload: /greet\n"
+        "  - title: NMT\n    payload: '/request_booking{\"therapy\": \"NMT\"}'\n"
+        "  - title: Fine\n    payload: /ask_nmt_overview\n"
+    )
+    write(tmp_path, "parking.yml", text)
+    found = " ".join(errors(problems_for(tmp_path)))
+    assert "'/greet' is not a follow-up the assistant knows" in found
+    assert "'/request_booking{\"therapy\": \"NMT\"}' is not a follow-up" in found
+    assert "'/ask_nmt_overview' is not" not in found
