@@ -181,6 +181,23 @@ def _either(english: Pattern[str], spanish: str) -> Pattern[str]:
     return re.compile(f"{english.pattern}|{spanish}")
 
 
+# Years back, for contraindications (the Spanish counterpart of ``LONG_AGO``: surgery "hace
+# tres semanas" is still recent, "hace diez años" is not). "desde hace años" and "hace años
+# que tengo ..." say something has lasted years up to now, so they are not the remote past.
+_LONG_AGO_ES = (
+    r"(?<!desde )\bhace (\d+ |un |una |unos |unas |dos |tres |cuatro |cinco |seis |siete |"
+    r"ocho |nueve |diez |quince |veinte |varios |muchos |algunos |un par de |"
+    r"mas de (un |\d+ |dos |tres |cinco |diez ))?(anos?|decadas?)\b(?! que\b)"
+    r"|(?<!desde )\bhace (mucho|muchisimo)( tiempo)?\b(?! que\b)"
+    r"|\b(el|del) ano (pasado|antepasado)\b|\b(el|del) pasado ano\b"
+    r"|\bsol(ia|iamos|ian)\b|\ben (el (ano )?)?(19|20)\d\d\b"
+    r"|\b(de|cuando (era|estaba|tenia)) (nino|nina|chico|chica|chiquit[oa]|pequen[oa]|"
+    r"joven|adolescente|bebe|muy joven|mas joven|\d+ anos)\b"
+)
+#: ``LONG_AGO`` with the Spanish cues added (for text that went through ``normalise``).
+LONG_AGO_ES = _either(LONG_AGO, _LONG_AGO_ES)
+
+
 @dataclass(frozen=True)
 class _Cues:
     """The context words of one language (Spanish includes the English ones)."""

@@ -188,8 +188,11 @@ async def test_the_note_offer_and_its_consent_buttons_in_spanish() -> None:
     said, events = await run(ActionContraindicationAdvice(), t)
     disclaimer, advice, offer = texts(said)
     assert disclaimer.startswith("Una aclaración: soy un asistente virtual")
-    assert "(anticoagulantes)" in advice and "consulte con su médico" in advice
-    assert '"anticoagulantes"' in offer and '"blood thinners"' in offer
+    # both found since the detector reads Spanish too (clinic/safety/contraindications.py)
+    assert "(embarazo y anticoagulantes)" in advice and "consulte con su médico" in advice
+    assert '"embarazo; anticoagulantes"' in offer or (
+        '"anticoagulantes"' in offer and "embarazo" in offer)
+    assert '"pregnancy; blood thinners"' in offer
     assert offer.endswith("¿La añado?")
     assert titles(said[2]) == ["Sí, añada la nota", "No, gracias"]
     english_said, english_events = await run(
@@ -197,7 +200,7 @@ async def test_the_note_offer_and_its_consent_buttons_in_spanish() -> None:
         tracker("I'm on warfarin", "mention_contraindication", language=None))
     assert payloads(said[2]) == payloads(english_said[2])  # same payloads in both languages
     # the clinic's note is the same, in English category names
-    assert SlotSet("contraindication_pending", "blood thinners") in events
+    assert SlotSet("contraindication_pending", "pregnancy; blood thinners") in events
     assert SlotSet("contraindication_pending", "blood thinners") in english_events
     assert all(no_english(text) for text in (disclaimer, advice))
 

@@ -90,3 +90,85 @@ def test_categories_are_described_for_people() -> None:
         "pregnancy, blood thinners and blood clot"
     )
     assert describe([]) == "your health condition"
+
+
+# ---------------------------------------------------------------------------- Spanish
+
+#: Known false alarms in tests/safety/contraindications_es.yml (none).
+MAX_FALSE_ALARMS_ES = 0
+
+
+def _spanish_set_path():
+    from clinic.safety.measure import PROJECT_ROOT
+
+    return PROJECT_ROOT / "tests" / "safety" / "contraindications_es.yml"
+
+
+def test_every_category_is_found_exactly_on_the_spanish_set() -> None:
+    counts = measure_contraindications(_spanish_set_path())
+    assert counts.positives >= 56
+    assert counts.missed_categories == []
+    assert counts.extra_categories == []
+    assert counts.exact == counts.positives
+
+
+def test_no_false_alarm_on_the_spanish_set() -> None:
+    counts = measure_contraindications(_spanish_set_path())
+    assert counts.negatives >= 30
+    assert len(counts.false_alarms) <= MAX_FALSE_ALARMS_ES, counts.false_alarms
+
+
+def test_each_category_has_eight_spanish_phrasings() -> None:
+    import yaml
+
+    data = yaml.safe_load(_spanish_set_path().read_text(encoding="utf-8"))
+    for category in CATEGORIES:
+        alone = [i for i in data["positives"] if i["categories"] == [category]]
+        assert len(alone) >= 8, category
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("estoy embarazada", "pregnancy"),
+        ("ESTOY EMBARAZADA", "pregnancy"),
+        ("tomo anticoagulantes", "blood thinners"),
+        ("me operaron de la rodilla hace dos semanas", "recent surgery or fracture"),
+        ("me fracturé la muñeca", "recent surgery or fracture"),
+        ("me fracture la muneca", "recent surgery or fracture"),
+        ("tengo un coágulo", "blood clot"),
+        ("tengo un coagulo", "blood clot"),
+        ("estoy en quimioterapia", "cancer treatment"),
+        ("tengo fiebre", "fever or infection"),
+        ("tengo culebrilla", "skin condition"),
+        ("tengo herpes zóster", "skin condition"),
+        ("tengo psoriasis desde hace años", "skin condition"),
+        ("tuve un coágulo hace muchos años", "blood clot"),  # the history matters
+    ],
+)
+def test_spanish_mentions_are_found(text: str, category: str) -> None:
+    assert category in detect_contraindications(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no estoy embarazada",
+        "ya no tomo anticoagulantes",
+        "nunca he tenido un coágulo",
+        "no tengo fiebre ni infección",
+        "me operaron hace 10 años",
+        "me fracturé la muñeca de niña",
+        "tuve culebrilla hace mucho",
+        "la prueba de embarazo salió negativa",
+        "me puse la vacuna de la gripe",
+        "tengo una lesión en la rodilla",
+    ],
+)
+def test_spanish_denials_long_past_and_look_alikes_do_not_count(text: str) -> None:
+    assert detect_contraindications(text) == ()
+
+
+def test_spanish_categories_come_back_in_the_same_fixed_order() -> None:
+    found = detect_contraindications("tomo warfarina y estoy embarazada")
+    assert found == ("pregnancy", "blood thinners")
