@@ -63,3 +63,70 @@ def test_install_refuses_other_rasa_versions(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert rasa_speedups.install() is False
     assert RemoteAction._validate_action_result is ORIGINAL
+
+
+# --- event types: a dictionary instead of walking Event's subclasses for every event ---
+
+from rasa.shared.core.events import Event  # noqa: E402
+from rasa.shared.utils.common import all_subclasses  # noqa: E402
+
+ORIGINAL_RESOLVE = rasa_speedups.rasa_original_resolve_by_type()
+
+
+def test_the_reference_resolver_is_rasas_own() -> None:
+    assert ORIGINAL_RESOLVE is not rasa_speedups.resolve_by_type
+    assert ORIGINAL_RESOLVE.__module__ == "rasa.shared.core.events"
+
+
+def test_every_event_type_resolves_to_the_class_rasa_finds() -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "slot", "action", "session_started", "active_loop"} <= names
+    for name in sorted(names):
+        assert rasa_speedups.resolve_by_type(name) is ORIGINAL_RESOLVE(name), name
+
+
+@pytest.mark.parametrize("name", ["topic", "no_such_event"])
+def test_unknown_names_behave_as_in_rasa(name: str) -> None:
+    def outcome(resolve: Any, *args: Any) -> Any:
+        try:
+            return resolve(name, *args)
+        except ValueError as error:
+            return ("error", str(error))
+
+    assert outcome(rasa_speedups.resolve_by_type) == outcome(ORIGINAL_RESOLVE)
+    assert outcome(rasa_speedups.resolve_by_type, Event) == outcome(ORIGINAL_RESOLVE, Event)
+
+
+def test_an_event_class_defined_later_is_found() -> None:
+    rasa_speedups.resolve_by_type("user")  # the dictionary exists now
+
+    class LateEvent(Event):  # noqa: D401 - a throwaway subclass
+        type_name = "clinic_test_late_event"
+
+        def __eq__(self, other: Any) -> bool:
+            return isinstance(other, LateEvent)
+
+        def __hash__(self) -> int:
+            return 1
+
+        def as_story_string(self) -> str:
+            return ""
+
+    assert rasa_speedups.resolve_by_type("clinic_test_late_event") is LateEvent
+
+
+def test_install_replaces_the_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(ORIGINAL_RESOLVE))
+    assert rasa_speedups.install() is True
+    assert Event.resolve_by_type is rasa_speedups.resolve_by_type
+    event = Event.from_parameters({"event": "slot", "name": "language", "value": "es"})
+    assert type(event).__name__ == "SlotSet" and event.value == "es"
+
+
+def test_other_rasa_versions_keep_rasas_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa
+
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(ORIGINAL_RESOLVE))
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    assert rasa_speedups.install() is False
+    assert Event.resolve_by_type is ORIGINAL_RESOLVE
