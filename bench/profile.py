@@ -229,6 +229,7 @@ def install_timers() -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     from clinic.analytics.broker import ConfiguredEventBroker
+    from clinic.tracker_store import CachedSQLTrackerStore
 
     wrap(GraphNode, "__call__", node_label)
     wrap(MessageProcessor, "parse_message", "NLU · graph run (dask) and parse bookkeeping")
@@ -251,6 +252,10 @@ def install_timers() -> None:
     wrap(LoopAction, "run", "Rasa · form/loop actions")
     wrap(SQLTrackerStore, "retrieve", retrieve_label)
     wrap(SQLTrackerStore, "save", "tracker store · write (count query, SQL inserts, commit)")
+    wrap(CachedSQLTrackerStore, "retrieve",
+         "tracker store · cached read (version query, tracker copy)")
+    wrap(CachedSQLTrackerStore, "save",
+         "tracker store · cached write (version query, inserts, commit)")
     wrap(TrackerStore, "stream_events", "tracker store · event diff for the broker")
     wrap(DialogueStateTracker, "from_dict", "tracker store · tracker rebuilt from events")
     wrap(DialogueStateTracker, "copy", "Rasa · tracker copies (deepcopy)")
