@@ -14,10 +14,11 @@ What this module does, in the order a sentence goes through it:
    normalisation, exactly as the sentence-transformers model card describes
    (``modules.json``: Transformer → mean Pooling → Normalize).
 
-The matrix products (80 % of the time) and the GELU run through TensorFlow when it is
-importable, as it always is in the Rasa server: its oneDNN kernels were 5.7x faster than
-NumPy's OpenBLAS on this machine (7 vs 40 ms for a 512x384 by 384x1536 product). Without
-TensorFlow the same arithmetic runs in NumPy; both give the same vectors (a test checks).
+Where the six layers run (the :class:`Backend`), fastest first, all giving the same vectors
+(tests check): onnxruntime, the whole stack of layers as one graph
+(:mod:`clinic.nlu.minilm_onnx`; 3x faster than the others for a visitor's one sentence);
+TensorFlow's oneDNN kernels for the matrix products and the GELU (5.7x faster than NumPy's
+OpenBLAS for a 512x384 by 384x1536 product, the size of a training batch); plain NumPy.
 
 The result is a 384-dimensional unit vector per sentence (one per chosen layer, see
 :meth:`MiniLMEncoder.encode`); paraphrases ("my hand goes numb"
@@ -176,11 +177,15 @@ Erf = Callable[[np.ndarray], np.ndarray]
 
 @dataclass(frozen=True)
 class Backend:
-    """Where the heavy arithmetic runs: ``tensorflow`` or ``numpy``."""
+    """Where the heavy arithmetic runs: ``onnxruntime``, ``tensorflow`` or ``numpy``.
+
+    ``matmul`` and ``erf`` serve the layer-by-layer code; ``whole_graph`` means the layers
+    run as one onnxruntime graph instead (:mod:`clinic.nlu.minilm_onnx`)."""
 
     name: str
     matmul: MatMul
     erf: Erf
+    whole_graph: bool = False
 
 
 def numpy_backend() -> Backend:
@@ -203,9 +208,19 @@ def tensorflow_backend() -> Optional[Backend]:
     )
 
 
+def onnx_backend() -> Optional[Backend]:
+    """The layers as one onnxruntime graph, or ``None`` when onnxruntime cannot be imported."""
+    from clinic.nlu import minilm_onnx
+
+    if not minilm_onnx.available():
+        return None
+    fallback = numpy_backend()
+    return Backend("onnxruntime", fallback.matmul, fallback.erf, whole_graph=True)
+
+
 def default_backend() -> Backend:
-    """TensorFlow when available (much faster here), otherwise NumPy."""
-    return tensorflow_backend() or numpy_backend()
+    """onnxruntime when available, then TensorFlow, then NumPy (fastest first)."""
+    return onnx_backend() or tensorflow_backend() or numpy_backend()
 
 
 def _linear(x: np.ndarray, weights: Tuple[np.ndarray, np.ndarray], matmul: MatMul) -> np.ndarray:
@@ -239,6 +254,13 @@ class MiniLMEncoder:
         self.tokenizer = WordPieceTokenizer.from_file(self.model_dir / "vocab.txt")
         tensors = self._read_weights()
         self._load(tensors, int(config["num_hidden_layers"]))
+        self._depth = len(self.layers)
+        self._graph = None
+        if self.backend.whole_graph:
+            from clinic.nlu.minilm_onnx import OnnxLayers
+
+            self._graph = OnnxLayers(self)
+            self.layers = []  # onnxruntime keeps its own copy of the weights (-43 MB)
 
     @property
     def dimension(self) -> int:
@@ -248,7 +270,7 @@ class MiniLMEncoder:
     @property
     def depth(self) -> int:
         """Number of transformer layers (6 for MiniLM-L6)."""
-        return len(self.layers)
+        return self._depth
 
     def check_layers(self, layers: Sequence[int]) -> List[int]:
         """The layer numbers as a list; each must be between 1 and :attr:`depth`."""
@@ -318,6 +340,8 @@ class MiniLMEncoder:
         x = _layer_norm(x, self.embedding_norm, self.eps)
         head = self.hidden // self.heads
         bias = (1.0 - mask[:, None, None, :]) * np.float32(-1e9)
+        if self._graph is not None:
+            return self._graph.run(x, bias, keep)
 
         def split(t: np.ndarray) -> np.ndarray:
             return t.reshape(batch, length, self.heads, head).transpose(0, 2, 1, 3)

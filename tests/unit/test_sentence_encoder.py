@@ -1,4 +1,4 @@
-"""The NumPy sentence encoder (clinic/nlu/minilm.py) and its Rasa featurizer.
+"""The sentence encoder (clinic/nlu/minilm.py, minilm_onnx.py) and its Rasa featurizer.
 
 Reference values come from independent implementations, not from this code:
 - token ids: Hugging Face ``tokenizers`` 0.23.3 on the model's own ``tokenizer.json``
@@ -102,15 +102,21 @@ def test_featurizer_adds_one_sentence_vector_per_text() -> None:
                                sentence.features, atol=1e-5)
 
 
-def test_tensorflow_and_numpy_backends_give_the_same_vectors(encoder: MiniLMEncoder) -> None:
-    from clinic.nlu.minilm import numpy_backend, tensorflow_backend
+@pytest.mark.parametrize("layers", [[6], [6, 4, 3], [2]])
+def test_every_backend_gives_the_same_vectors(encoder: MiniLMEncoder, layers) -> None:
+    from clinic.nlu.minilm import numpy_backend, onnx_backend, tensorflow_backend
 
     assert tensorflow_backend() is not None, "TensorFlow (installed with Rasa) must import"
-    texts = ["my hand goes numb at my desk", "what is fmm", "hi"]
-    with_numpy = MiniLMEncoder(MODEL_DIR, backend=numpy_backend()).encode(texts)
-    with_tf = MiniLMEncoder(MODEL_DIR, backend=tensorflow_backend()).encode(texts)
-    np.testing.assert_allclose(with_tf, with_numpy, atol=1e-4)
-    assert encoder.backend.name == "tensorflow"
+    assert onnx_backend() is not None, "onnxruntime and onnx (requirements.lock) must import"
+    texts = ["my hand goes numb at my desk", "what is fmm", "hi", ""]
+    with_numpy = MiniLMEncoder(MODEL_DIR, backend=numpy_backend()).encode(texts, layers=layers)
+    for backend in (tensorflow_backend(), onnx_backend()):
+        vectors = MiniLMEncoder(MODEL_DIR, backend=backend).encode(texts, layers=layers)
+        np.testing.assert_allclose(vectors, with_numpy, atol=1e-4, err_msg=backend.name)
+        # one text at a time (a visitor's message) as in a batch (training)
+        alone = MiniLMEncoder(MODEL_DIR, backend=backend).encode(texts[:1], layers=layers)
+        np.testing.assert_allclose(alone, with_numpy[:1], atol=1e-4, err_msg=backend.name)
+    assert encoder.backend.name == "onnxruntime"  # the fastest one is the default
 
 
 def test_chosen_layers_are_concatenated_unit_vectors(encoder: MiniLMEncoder) -> None:
