@@ -30,6 +30,7 @@ import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import (
     FEATURE_TYPE_SENTENCE,
@@ -55,6 +56,26 @@ def scaled_counts(counts: Any, length: float) -> scipy.sparse.csr_matrix:
     if norm > 0:
         row = row * (length / norm)
     return row
+
+
+def _dense_row(message: Message) -> np.ndarray:
+    """Rasa's ``_create_X`` row of one message (sparse then dense sentence features),
+    as a dense 1 x width array."""
+    sparse = message.get_sparse_features(attribute=TEXT)[1]
+    dense = message.get_dense_features(attribute=TEXT)[1]
+    blocks = [np.zeros((1, 0))]
+    if sparse is not None:
+        blocks.append(sparse.features.toarray())
+    if dense is not None:
+        blocks.append(np.asarray(dense.features, dtype=np.float64).reshape(1, -1))
+    return np.hstack(blocks)
+
+
+def _feature_width(message: Message) -> int:
+    """Width of the row Rasa's ``_create_X`` builds: sparse then dense sentence features."""
+    sparse = message.get_sparse_features(attribute=TEXT)[1]
+    dense = message.get_dense_features(attribute=TEXT)[1]
+    return sum(int(f.features.shape[1]) for f in (sparse, dense) if f is not None)
 
 
 @DefaultV1Recipe.register(
@@ -96,7 +117,20 @@ class IntentClassifier(LogisticRegressionClassifier):
         super().__init__(merged, name, model_storage, resource)
         self.clf.set_params(C=float(merged["C"]))
 
-    def _create_X(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
+    def _create_X(self, messages: List[Message]) -> np.ndarray:
+        """The rows to predict: Rasa's feature rows (see :meth:`_sparse_rows`), dense.
+
+        A message's row is mostly the dense sentence vectors, so scikit-learn's product
+        with the coefficients runs in BLAS (0.1 ms) instead of scipy's sparse-times-dense
+        loop (1.7 ms a message, issue 20's profile), and building the row directly skips
+        scipy's ``hstack`` (1.7 ms); the same coefficients, the same probabilities (a test
+        compares them with Rasa's sparse rows).
+        """
+        if self.config.get("count_length") is None:
+            return np.vstack([_dense_row(message) for message in messages])
+        return self._sparse_rows(messages).toarray()
+
+    def _sparse_rows(self, messages: List[Message]) -> scipy.sparse.csr_matrix:
         """Rasa's feature matrix, with the sparse blocks scaled when ``count_length`` is set."""
         length = self.config.get("count_length")
         if length is None:
@@ -120,13 +154,13 @@ class IntentClassifier(LogisticRegressionClassifier):
         The MiniLM sentence vectors make the matrix mostly non-zero (2,509 x 9,977 with 3.1
         million entries on this project's data), and scikit-learn's solver multiplies a dense
         array with BLAS much faster than a CSR matrix: 24 s instead of 39 s on 2 cores, with
-        the same predictions (probabilities within 0.0003). Prediction still gets Rasa's
-        sparse rows (same coefficients, same result).
+        the same predictions (probabilities within 0.0003).
         """
-        X, y = super()._create_training_matrix(training_data)
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        y = [e.get(INTENT) for e in examples]  # as Rasa's LogisticRegressionClassifier
+        X = self._sparse_rows(examples)
         rows, columns = X.shape
-        if (scipy.sparse.issparse(X) and rows * columns
-                and X.nnz / (rows * columns) >= DENSE_FROM
+        if (rows * columns and X.nnz / (rows * columns) >= DENSE_FROM
                 and rows * columns * 8 <= DENSE_MAX_BYTES):
             return X.toarray(), y
         return X, y
@@ -139,15 +173,30 @@ class IntentClassifier(LogisticRegressionClassifier):
         width = self._width()
         if width is None:  # not trained: let Rasa's own code decide
             return True
-        return int(self._create_X([message]).shape[1]) == width
+        return _feature_width(message) == width
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Predicts intents; a message without usable features gets no intent."""
-        readable = [message for message in messages if self.readable(message)]
-        if readable:
-            super().process(readable)
+        """Predicts intents as Rasa's ``process`` does (intent, ranking of
+        ``ranking_length``); a message without usable features gets no intent. Each
+        message's row is built once and its width checked on it."""
+        width = self._width()
+        if width is None:  # not trained: Rasa's own code decides
+            return super().process(messages)
         for message in messages:
-            if not any(message is other for other in readable):
+            row = self._create_X([message])
+            if row.shape[1] != width:
                 message.set(INTENT, dict(NO_INTENT), add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+                continue
+            probabilities = self.clf.predict_proba(row)[0]
+            ranking = sorted(
+                ({INTENT_NAME_KEY: name, "confidence": value}
+                 for name, value in zip(self.clf.classes_, probabilities)),
+                key=lambda entry: -entry["confidence"],
+            )
+            intent = ranking[0]
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -54,6 +54,28 @@ def test_featurised_messages_get_rasas_prediction(tmp_path: Path) -> None:
     assert message.get("intent_ranking")[0]["name"] == "ask_nmt_overview"
 
 
+def test_dense_rows_give_the_probabilities_of_rasas_sparse_rows(tmp_path: Path) -> None:
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+
+    classifier = _trained(tmp_path)
+    messages = [_message(t) for t in ("what is nmt", "hi", "bye bye hello", "is")]
+    ours = classifier._create_X(messages)
+    rasas = LogisticRegressionClassifier._create_X(classifier, messages)
+    assert isinstance(ours, np.ndarray) and scipy.sparse.issparse(rasas)
+    np.testing.assert_allclose(classifier.clf.predict_proba(ours),
+                               classifier.clf.predict_proba(rasas), atol=1e-12)
+    # the whole output, against Rasa's own process() on the same messages
+    ours_out = classifier.process([_message(m.get(TEXT)) for m in messages])
+    theirs = LogisticRegressionClassifier.process(classifier, messages)
+    for a, b in zip(ours_out, theirs):
+        assert a.get(INTENT)["name"] == b.get(INTENT)["name"]
+        assert a.get(INTENT)["confidence"] == pytest.approx(b.get(INTENT)["confidence"], abs=1e-12)
+        assert [e["name"] for e in a.get("intent_ranking")] == \
+            [e["name"] for e in b.get("intent_ranking")]
+
+
 def test_message_without_features_gets_no_intent_instead_of_an_error(tmp_path: Path) -> None:
     classifier = _trained(tmp_path)
     empty, normal = classifier.process([_message("", features=False), _message("hi hello")])
@@ -106,7 +128,7 @@ def test_count_length_scales_each_sparse_block_and_keeps_dense_features(tmp_path
         ExecutionContext(GraphSchema({}), "test"),
     )
     message = _message("hi hi hello nmt")
-    row = classifier._create_X([message]).toarray()[0]
+    row = classifier._create_X([message])[0]
     counts, dense = row[: len(VOCAB)], row[len(VOCAB):]
     assert np.linalg.norm(counts) == pytest.approx(2.0)
     assert counts[0] > counts[1] > 0  # "hi" twice still weighs more than "hello" once
@@ -115,7 +137,7 @@ def test_count_length_scales_each_sparse_block_and_keeps_dense_features(tmp_path
         IntentClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("plain"),
         ExecutionContext(GraphSchema({}), "test"),
     )
-    np.testing.assert_allclose(plain._create_X([message]).toarray()[0][:3], [2.0, 1.0, 1.0])
+    np.testing.assert_allclose(plain._create_X([message])[0][:3], [2.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("bad", [0, -2, "5", True])
