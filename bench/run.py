@@ -112,6 +112,7 @@ def process_name(pid: int) -> str:
                           ("clinic.action_server", "action server"),
                           ("clinic.web", "demo page"),
                           ("actions.booking.worker", "booking worker"),
+                          ("clinic.analytics.consumer", "analytics consumer"),
                           ("staff.console", "staff console")):
         if module in text:
             return label
