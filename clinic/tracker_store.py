@@ -33,7 +33,7 @@ import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Text, Tuple
+from typing import Any, Iterable, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -131,8 +131,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             if entry is not None and _continues(tracker, entry.tracker):
                 stored = len(entry.tracker.events) if entry.tracker else 0
                 new_events = list(itertools.islice(tracker.events, stored, None))
-                if self.event_broker is not None:
-                    await self._stream_new_events(self.event_broker, new_events, sender_id)
+                await self.publish(new_events, sender_id)
                 self._insert(session, sender_id, new_events)
                 session.commit()
                 if any(isinstance(event, SessionStarted) for event in new_events):
@@ -144,6 +143,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 return
         self._cache.pop(sender_id, None)
         await super().save(tracker)  # Rasa's own path: read again, count, insert
+
+    async def publish(self, events: List[Event], sender_id: Text) -> None:
+        """Sends ``events`` to the event broker (when there is one), as Rasa's
+        ``stream_events`` does after its diff."""
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, events, sender_id)
 
     def _insert(self, session: Any, sender_id: Text, events: Iterable[Event]) -> None:
         """The rows Rasa's ``SQLTrackerStore.save`` writes, for ``events``."""

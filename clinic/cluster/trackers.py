@@ -1,4 +1,4 @@
-"""The cluster's tracker store: Rasa's ``SQLTrackerStore``, surviving a database restart.
+"""The cluster's tracker store: ``CachedSQLTrackerStore``, surviving a database restart.
 
 Rasa's own store keeps pooled connections that are dead after PostgreSQL restarts, and a
 turn whose ``save`` fails still sends its reply: the visitor is answered, but the
@@ -7,6 +7,10 @@ phone number was asked for it again). This subclass checks a pooled connection b
 using it (``pool_pre_ping``) and retries ``retrieve`` and ``save`` for up to about
 ``sum(RETRY_DELAYS_S)`` seconds when the database cannot be reached, so a restart shows as
 a slower turn. Events go to the event broker once per ``save``, never again on a retry.
+
+It is :class:`clinic.tracker_store.CachedSQLTrackerStore` (no re-reads of a conversation
+whose version in the database is unchanged), so replicas get the same savings as ``make
+run``; the version check keeps a conversation answered by several replicas correct.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, Optional, Text, TypeVar
+from typing import Any, Awaitable, Callable, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import create_engine_kwargs
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from clinic.tracker_store import CachedSQLTrackerStore
 
 logger = logging.getLogger(__name__)
 RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
@@ -48,11 +55,14 @@ async def retrying(call: Callable[[], Awaitable[T]], what: str) -> T:
     return await call()
 
 
-class ResilientSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` with pre-pinged connections and retries (``tracker_store: type:``)."""
+class ResilientSQLTrackerStore(CachedSQLTrackerStore):
+    """The cached SQL store with pre-pinged connections and retries (``tracker_store:
+    type:``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            return  # the cached store's pooled SQLite engine (the cluster uses PostgreSQL)
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
@@ -71,14 +81,21 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
                               "reading a whole conversation")
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        """Publishes the new events, unless this ``save`` has done so already."""
+        """Rasa's diff and publishing, unless this ``save`` has published already."""
         if not _streamed.get():
             await super().stream_events(tracker)
+            _streamed.set(True)
+
+    async def publish(self, events: List[Event], sender_id: Text) -> None:
+        """The cached store's publishing, unless this ``save`` has published already."""
+        if not _streamed.get():
+            await super().publish(events, sender_id)
+            _streamed.set(True)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Publishes the new events once, then stores them, retrying the storing."""
-        await self.stream_events(tracker)
-        token = _streamed.set(True)
+        """Stores the new events, retrying while the database is unreachable; they go to
+        the event broker once, on the first try that gets that far."""
+        token = _streamed.set(False)
         try:
             await retrying(lambda: super(ResilientSQLTrackerStore, self).save(tracker),
                            "saving a conversation")

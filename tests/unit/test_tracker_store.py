@@ -188,3 +188,33 @@ def test_sqlite_runs_with_the_write_ahead_log_and_pooled_connections(tmp_path: P
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     assert isinstance(store.engine.pool, sa.pool.QueuePool)
+
+
+@pytest.mark.asyncio
+async def test_the_cluster_store_publishes_once_when_a_write_is_retried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from clinic.cluster import trackers
+
+    monkeypatch.setattr(trackers, "RETRY_DELAYS_S", (0.01, 0.01, 0.01))
+    url = f"sqlite:///{tmp_path / 'cluster.db'}"
+    broker = ListBroker()
+    store = trackers.ResilientSQLTrackerStore(DOMAIN, host=url, event_broker=broker)
+    await _play(store, "visitor-6", TURNS[:2])  # cached from here on
+    published, rows = len(broker.published), len(_rows(url))
+    failures = [2]
+    original_insert = CachedSQLTrackerStore._insert
+
+    def flaky_insert(self: Any, session: Any, sender_id: str, events: Any) -> None:
+        if failures[0]:
+            failures[0] -= 1
+            raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+        original_insert(self, session, sender_id, events)
+
+    monkeypatch.setattr(CachedSQLTrackerStore, "_insert", flaky_insert)
+    await _play(store, "visitor-6", TURNS[2:3])
+    assert failures == [0]  # it failed twice, then went through
+    assert len(broker.published) == published + len(TURNS[2])  # once, not three times
+    assert len(_rows(url)) == rows + len(TURNS[2])
+    assert (await store.retrieve("visitor-6")).get_slot("language") == "es"
