@@ -12,6 +12,7 @@ from clinic.privacy import install_log_redaction
 def main() -> None:
     """``python -m clinic.rasa_main run ...`` == ``rasa run ...`` with scrubbed logs."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+    rasa_speedups.import_before_rasa()  # first: 4 s less start-up
     install_log_redaction()
     rasa_speedups.install()
     from rasa.__main__ import main as rasa_cli

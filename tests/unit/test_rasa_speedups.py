@@ -130,3 +130,37 @@ def test_other_rasa_versions_keep_rasas_resolver(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert rasa_speedups.install() is False
     assert Event.resolve_by_type is ORIGINAL_RESOLVE
+
+
+# --- skops imported before Rasa: the same trusted types, a shorter start-up ---
+
+_TRUSTED = ("NUMPY_DTYPE_TYPE_NAMES", "NUMPY_UFUNC_TYPE_NAMES", "SCIPY_UFUNC_TYPE_NAMES",
+            "SKLEARN_ESTIMATOR_TYPE_NAMES", "PRIMITIVE_TYPE_NAMES")
+_LIST_TRUSTED = ("import json, sys; {first}; import skops.io._trusted_types as t; "
+                 "print(json.dumps({{k: sorted(map(str, getattr(t, k))) for k in {names}}}))")
+
+
+def test_skops_trusts_the_same_types_when_imported_before_rasa() -> None:
+    import json
+    import subprocess
+    import sys
+
+    def trusted(first: str) -> Dict[str, Any]:
+        code = _LIST_TRUSTED.format(first=first, names=repr(_TRUSTED))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, timeout=300)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    before = trusted("from clinic import rasa_speedups; rasa_speedups.import_before_rasa()")
+    after = trusted("import rasa.core.agent")  # Rasa's own order: skops after TensorFlow
+    assert before == after
+    assert len(before["NUMPY_UFUNC_TYPE_NAMES"]) > 50 and before["SKLEARN_ESTIMATOR_TYPE_NAMES"]
+
+
+def test_the_rasa_server_imports_skops_before_rasa() -> None:
+    import inspect
+
+    from clinic import rasa_main
+
+    source = inspect.getsource(rasa_main.main)
+    assert source.index("import_before_rasa()") < source.index("from rasa")
