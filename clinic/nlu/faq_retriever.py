@@ -83,7 +83,7 @@ class FaqRetriever(GraphComponent):
         self.model_storage = model_storage
         self.resource = resource
         self.others = others if others is not None else np.zeros((0, DIMENSION), dtype=np.float32)
-        self.encoder = RetrievalEncoder.around(
+        self.encoder = RetrievalEncoder(
             shared_encoder(model_dir(str(config.get("model") or DEFAULT_MODEL_DIR))))
         # read once, when the model is loaded: the store this process answers from
         self.database_url = str(config.get("database_url") or Settings.from_env().database_url)

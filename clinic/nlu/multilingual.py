@@ -89,21 +89,21 @@ class RetrievalEncoder:
     compare the same vectors as the running assistant.
     """
 
-    def __init__(self, minilm_dir: Path, numpy_only: bool = False) -> None:
-        from clinic.nlu.minilm import MiniLMEncoder, numpy_backend
-
-        # NumPy for the staff tools: importing TensorFlow takes longer than encoding a few
-        # hundred wordings; the Rasa server passes its shared MiniLM instead.
-        self.english = MiniLMEncoder(minilm_dir, numpy_backend() if numpy_only else None)
-        self.multilingual = shared_multilingual_encoder()
+    def __init__(self, english: Any, multilingual: Optional[MultilingualEncoder] = None
+                 ) -> None:
+        """``english``: a loaded :class:`clinic.nlu.minilm.MiniLMEncoder` (the Rasa server
+        passes its shared one); ``multilingual``: default, the process's shared encoder."""
+        self.english = english
+        self.multilingual = multilingual or shared_multilingual_encoder()
 
     @classmethod
-    def around(cls, english: Any) -> "RetrievalEncoder":
-        """The encoder around an already loaded MiniLM (the Rasa server's shared one)."""
-        encoder = cls.__new__(cls)
-        encoder.english = english
-        encoder.multilingual = shared_multilingual_encoder()
-        return encoder
+    def load(cls, minilm_dir: Path, numpy_only: bool = False) -> "RetrievalEncoder":
+        """Loads MiniLM from ``minilm_dir``; ``numpy_only`` for the staff tools (importing
+        TensorFlow or building the onnxruntime graph takes longer than encoding a few
+        hundred wordings)."""
+        from clinic.nlu.minilm import MiniLMEncoder, numpy_backend
+
+        return cls(MiniLMEncoder(minilm_dir, numpy_backend() if numpy_only else None))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One combined unit vector per text."""

@@ -171,7 +171,7 @@ class Vectors:
         if self._encoder is None:
             from clinic.nlu.multilingual import RetrievalEncoder
 
-            self._encoder = RetrievalEncoder(ENCODER_DIR, numpy_only=True)
+            self._encoder = RetrievalEncoder.load(ENCODER_DIR, numpy_only=True)
         return self._encoder.encode(list(texts))
 
     def for_texts(self, texts: Sequence[str]) -> Dict[str, np.ndarray]:

@@ -114,7 +114,7 @@ def measure_project() -> FaqScore:
     parking, _ = load_faq_text(PROJECT_ROOT / "faq" / "parking.yml", guide_example())
     if parking is not None and all(faq.name != "parking" for faq in faqs):
         faqs.append(parking)
-    encoder = RetrievalEncoder(ENCODER_DIR, numpy_only=True)
+    encoder = RetrievalEncoder.load(ENCODER_DIR, numpy_only=True)
     return measure(faqs, load_questions(), lambda texts: encoder.encode(list(texts)),
                    model_others(), retrieval_settings())
 

@@ -29,7 +29,7 @@ FAQ_TOPICS = {"faq"}  # paraphrase intents an FAQ may rightly answer
 def encode():
     from clinic.nlu.multilingual import RetrievalEncoder
 
-    encoder = RetrievalEncoder(ENCODER_DIR, numpy_only=True)
+    encoder = RetrievalEncoder.load(ENCODER_DIR, numpy_only=True)
     cache: Dict[str, np.ndarray] = {}
 
     def cached(texts: Sequence[str]) -> List[np.ndarray]:

@@ -73,7 +73,7 @@ def test_combined_vectors_average_the_two_cosines() -> None:
 
 
 def test_retrieval_encoder_puts_a_spanish_faq_question_near_its_english_wording() -> None:
-    retrieval = RetrievalEncoder(model_dir(DEFAULT_MODEL_DIR), numpy_only=True)
+    retrieval = RetrievalEncoder.load(model_dir(DEFAULT_MODEL_DIR), numpy_only=True)
     wording, spanish, therapy = retrieval.encode(
         ["how much does a session cost", "cuanto cuesta una sesion",
          "what is positional release"])
