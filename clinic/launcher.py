@@ -125,6 +125,25 @@ def check_ports(ports: Dict[str, int], host: str = "127.0.0.1") -> None:
         )
 
 
+def check_workers(env: Mapping[str, str]) -> None:
+    """Raises ``LaunchError`` when Rasa's ``SANIC_WORKERS`` asks for several worker processes
+    without ``REDIS_URL``: without Redis the lock store is in-process, so two workers could
+    answer two messages of one conversation at the same time (Rasa lets it pass because the
+    lock store's type is ours)."""
+    raw = env.get("SANIC_WORKERS", "1").strip() or "1"
+    try:
+        workers = int(raw)
+    except ValueError:
+        raise LaunchError(f"SANIC_WORKERS must be a whole number, got {raw!r}.") from None
+    if workers < 1:
+        raise LaunchError(f"SANIC_WORKERS must be 1 or more, got {workers}.")
+    if workers > 1 and not env.get("REDIS_URL"):
+        raise LaunchError(
+            f"SANIC_WORKERS={workers} needs REDIS_URL (redis://host:6379/0): several Rasa "
+            "worker processes must share the Redis lock store. Unset SANIC_WORKERS for one."
+        )
+
+
 def model_rasa_version(model: Path) -> Optional[str]:
     """Reads the Rasa version a model archive was trained with."""
     try:
@@ -286,6 +305,7 @@ def run(settings: Settings) -> int:
                  "staff console": settings.console_port})
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     env = child_env(settings)
+    check_workers(env)
     started: List[Service] = []
     stopping = {"flag": False}
 

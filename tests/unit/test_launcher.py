@@ -89,6 +89,22 @@ def test_make_run_starts_all_six_servers() -> None:
                      "analytics consumer", "staff console"]
 
 
+@pytest.mark.parametrize("env, problem", [
+    ({}, None),
+    ({"SANIC_WORKERS": "1"}, None),
+    ({"SANIC_WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/0"}, None),
+    ({"SANIC_WORKERS": "2"}, "needs REDIS_URL"),
+    ({"SANIC_WORKERS": "two"}, "whole number"),
+    ({"SANIC_WORKERS": "0"}, "1 or more"),
+])
+def test_several_rasa_workers_need_the_redis_lock_store(env, problem) -> None:
+    if problem is None:
+        launcher.check_workers(env)
+    else:
+        with pytest.raises(launcher.LaunchError, match=problem):
+            launcher.check_workers(env)
+
+
 # --------------------------------------------------------------------------- supervision
 
 
