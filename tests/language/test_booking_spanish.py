@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 import sqlalchemy as sa
@@ -53,6 +53,7 @@ from actions.booking.parsing import (
 from actions.booking.store import BookingRequest, BookingStore
 from actions.booking.submit import ActionSubmitBooking, request_from_slots
 from clinic.config import ClinicConfig
+from tests import booking_trackers as shared
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain" / "booking.yml").read_text())
@@ -500,76 +501,19 @@ def test_the_clinic_contact_sentence_in_spanish() -> None:
 # =========================================================================== actions
 
 
-def user_event(text: str, intent: Optional[str], entities: Iterable[Dict[str, Any]] = ()
-               ) -> Dict[str, Any]:
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": 0.9},
-            "entities": list(entities),
-            "text": text,
-        },
-    }
+def form_tracker(requested: Optional[str], text: str, intent: Optional[str],
+                 language: Optional[str], slots: Optional[Dict[str, Any]] = None) -> Tracker:
+    """The form's tracker after a visitor's answer, in a conversation of ``language``."""
+    return shared.form_tracker(requested, text, intent, slots=slots, language=language,
+                               sender_id="visitor-es")
 
 
-def form_tracker(
-    requested: Optional[str],
-    text: str,
-    intent: Optional[str],
-    language: Optional[str],
-    slots: Optional[Dict[str, Any]] = None,
-    entities: Iterable[Dict[str, Any]] = (),
-) -> Tracker:
-    """The tracker the form passes to ``validate_booking_form`` after a visitor's answer."""
-    entities = list(entities)
-    all_slots: Dict[str, Any] = {slot: None for slot in m.ALL_BOOKING_SLOTS}
-    all_slots.update(slots or {})
-    all_slots["language"] = language
-    all_slots["requested_slot"] = requested
-    events: List[Dict[str, Any]] = [
-        {"event": "action", "name": "action_listen"},
-        user_event(text, intent, entities),
-        {"event": "slot", "name": "requested_slot", "value": requested},
-        {"event": "action", "name": "booking_form"},
-    ]
-    if requested:
-        events.append({"event": "slot", "name": requested, "value": text})
-        all_slots[requested] = text
-    return Tracker(
-        sender_id="visitor-es",
-        slots=all_slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
-            "entities": entities,
-        },
-        events=events,
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "booking_form"},
-        latest_action_name="booking_form",
-    )
-
-
-def plain_tracker(
-    slots: Dict[str, Any],
-    language: Optional[str],
-    text: str = "",
-    intent: str = "request_booking",
-    active_loop: Optional[str] = None,
-) -> Tracker:
-    return Tracker(
-        sender_id="visitor-es",
-        slots={**slots, "language": language},
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
-                        "entities": []},
-        events=[user_event(text, intent)],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {},
-        latest_action_name="action_listen",
-    )
+def plain_tracker(slots: Dict[str, Any], language: Optional[str], text: str = "",
+                  intent: str = "request_booking", active_loop: Optional[str] = None
+                  ) -> Tracker:
+    """A tracker right after a visitor's message, in a conversation of ``language``."""
+    return shared.plain_tracker(slots, text, intent, active_loop=active_loop,
+                                language=language, sender_id="visitor-es")
 
 
 async def validate(

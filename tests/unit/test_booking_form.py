@@ -7,7 +7,6 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import messages as m
@@ -23,6 +22,7 @@ from actions.booking.form import (
     is_interruption,
 )
 from actions.clinic_info import clinic_config
+from tests.booking_trackers import form_tracker, plain_tracker
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain" / "booking.yml").read_text())
@@ -36,63 +36,6 @@ FILLED: Dict[str, Any] = {
     m.CONCERN: "stiff neck",
     m.CONSENT: True,
 }
-
-
-def user_event(
-    text: str, intent: Optional[str], entities: Iterable[Dict[str, Any]] = ()
-) -> Dict[str, Any]:
-    return {
-        "event": "user",
-        "text": text,
-        "parse_data": {
-            "intent": {"name": intent, "confidence": 0.9},
-            "entities": list(entities),
-            "text": text,
-        },
-    }
-
-
-def form_tracker(
-    requested: Optional[str],
-    text: str,
-    intent: Optional[str] = "inform_booking",
-    entities: Iterable[Dict[str, Any]] = (),
-    slots: Optional[Dict[str, Any]] = None,
-    resumed: bool = False,
-) -> Tracker:
-    """The tracker the form passes to ``validate_booking_form`` after a user message."""
-    entities = list(entities)
-    all_slots: Dict[str, Any] = {slot: None for slot in m.ALL_BOOKING_SLOTS}
-    all_slots.update(slots or {})
-    all_slots["requested_slot"] = requested
-    events: List[Dict[str, Any]] = [
-        {"event": "action", "name": "action_listen"},
-        user_event(text, intent, entities),
-    ]
-    if resumed:  # an answer action handled the message; the form comes back
-        events.append({"event": "action_execution_rejected", "name": "booking_form"})
-        events.append({"event": "action", "name": "action_answer_question"})
-    events += [
-        {"event": "slot", "name": "requested_slot", "value": requested},
-        {"event": "action", "name": "booking_form"},
-    ]
-    if requested and not resumed:
-        events.append({"event": "slot", "name": requested, "value": text})
-        all_slots[requested] = text
-    return Tracker(
-        sender_id="visitor-1",
-        slots=all_slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
-            "entities": entities,
-        },
-        events=events,
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "booking_form"},
-        latest_action_name="booking_form",
-    )
 
 
 async def validate(
@@ -297,30 +240,6 @@ def test_interruption_detection(slot: str, text: str, intent: str, expected: boo
 
 
 # --------------------------------------------------------------------------- start / ask
-
-
-def plain_tracker(
-    slots: Dict[str, Any],
-    text: str = "",
-    intent: str = "request_booking",
-    entities: Iterable[Dict[str, Any]] = (),
-    active_loop: Optional[str] = None,
-) -> Tracker:
-    entities = list(entities)
-    return Tracker(
-        sender_id="visitor-1",
-        slots=slots,
-        latest_message={
-            "text": text,
-            "intent": {"name": intent, "confidence": 0.9},
-            "entities": entities,
-        },
-        events=[user_event(text, intent, entities)],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": active_loop} if active_loop else {},
-        latest_action_name="action_listen",
-    )
 
 
 async def test_start_prefills_the_therapy_just_discussed() -> None:
