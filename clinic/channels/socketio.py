@@ -14,6 +14,9 @@ Rasa 3.6's ``SocketIOInput`` has problems this subclass fixes:
   anything else is plain text (``clinic/channels/slash_commands.py``);
 * a polling request for a session closed a moment ago is answered 500 (a ``KeyError`` out
   of python-engineio 4.7); here it is a 400;
+* a polling POST with a packet engine.io cannot decode (a ``b`` packet whose base64 is not
+  ASCII: found by tests/fuzz) is logged by python-engineio 4.7 as a traceback and answered
+  200; here it is a 400 and the session is closed, as for any other bad packet;
 * its output drops the ``url`` of link buttons; here quick replies carry
   ``{title, payload}`` and link buttons travel separately as ``links: [{title, url}]``.
 
@@ -30,6 +33,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Tuple
 
+from engineio import exceptions as engineio_exceptions
+from engineio import packet as engineio_packet
 from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
@@ -151,6 +156,7 @@ class ClinicSocketBlueprint(SocketBlueprint):
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         """Registers the blueprint, plus the widget route at the app's root."""
         _answer_closed_sessions_with_400(self.ctx.sio.eio)
+        _refuse_undecodable_packets()
         super().register(app, options)
         self.ctx.clinic_app = app  # the handlers read the loaded model's domain from it
         if not getattr(app.ctx, "clinic_widget_route", False):
@@ -183,6 +189,36 @@ def _answer_closed_sessions_with_400(eio: Any) -> None:
 
     eio.handle_request = handle_request
     eio.clinic_guarded = True
+
+
+class UndecodablePacketError(engineio_exceptions.EngineIOError):
+    """A packet that engine.io cannot decode (see :func:`_refuse_undecodable_packets`)."""
+
+
+def _refuse_undecodable_packets() -> None:
+    """A packet engine.io cannot decode raises :class:`UndecodablePacketError`, an
+    ``EngineIOError``, instead of ``ValueError``.
+
+    python-engineio 4.7 decodes a ``b`` packet with ``base64.b64decode``, which raises
+    ``UnicodeEncodeError`` or ``binascii.Error`` (both ``ValueError``) on a malformed one;
+    its polling POST handler treats only ``EngineIOError`` as a bad request and logs
+    anything else as a traceback (found by tests/fuzz: "bµ"). As an ``EngineIOError`` the
+    request is answered 400 and the session closed, with no traceback. Idempotent; it
+    changes ``engineio.packet.Packet.decode`` for this process (the server is its only user).
+    """
+    original = engineio_packet.Packet.decode
+    if getattr(original, "clinic_guarded", False):
+        return
+
+    def decode(self: Any, encoded_packet: Any) -> Any:
+        try:
+            return original(self, encoded_packet)
+        except ValueError as error:
+            raise UndecodablePacketError(
+                f"undecodable packet ({type(error).__name__})") from None
+
+    decode.clinic_guarded = True  # type: ignore[attr-defined]
+    engineio_packet.Packet.decode = decode
 
 
 def resolve_widget_file(name: Text, root: Path = WIDGET_ROOT) -> Optional[Path]:

@@ -283,4 +283,7 @@ EXPLICIT_CASES = [
     Case("socket_raw", frames=["6"], note="raw frames",
          extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
     Case("socket_bogus", data=None, extra={"event": "user_uttered"}, note="bogus event"),
+    # a base64 packet that is not ASCII: engine.io 4.7 logged a traceback (now a 400)
+    Case("socket_raw", frames=["bµ"], note="raw frames",
+         extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
 from sanic import Sanic
 
 from clinic.channels.socketio import ClinicSocketIOInput, _answer_closed_sessions_with_400
@@ -33,3 +35,39 @@ def test_the_socketio_route_is_the_guarded_handler() -> None:
     route = next(r for r in app.router.routes if r.path == "socket.io")
     assert route.handler is channel.sio.eio.handle_request
     assert channel.sio.eio.clinic_guarded
+
+
+def test_an_undecodable_packet_is_a_bad_request_not_a_traceback() -> None:
+    from engineio import exceptions, packet
+
+    from clinic.channels.socketio import UndecodablePacketError, _refuse_undecodable_packets
+
+    _refuse_undecodable_packets()
+    _refuse_undecodable_packets()  # idempotent
+    for bad in ("bµ", "bA", ""):  # not ASCII; bad base64 padding; empty
+        with pytest.raises(exceptions.EngineIOError) as raised:
+            packet.Packet(encoded_packet=bad)
+        assert isinstance(raised.value, UndecodablePacketError)
+    good = packet.Packet(encoded_packet="4hello")  # a message packet still decodes
+    assert good.data == "hello"
+    assert packet.Packet(encoded_packet="baGk=").data == b"hi"
+
+
+async def test_a_polling_post_with_an_undecodable_packet_is_engineios_bad_request() -> None:
+    """engine.io answers an EngineIOError out of handle_post_request with 400 and closes the
+    session (asyncio_server.py); anything else it logs as a traceback."""
+    from engineio import AsyncServer, exceptions
+    from engineio.asyncio_socket import AsyncSocket
+
+    from clinic.channels.socketio import _refuse_undecodable_packets
+
+    _refuse_undecodable_packets()
+    body = "bµ".encode()
+
+    class Body:
+        async def read(self, length: int) -> bytes:
+            return body[:length]
+
+    socket = AsyncSocket(AsyncServer(async_mode="asgi"), "sid-1")
+    with pytest.raises(exceptions.EngineIOError):
+        await socket.handle_post_request({"CONTENT_LENGTH": str(len(body)), "wsgi.input": Body()})
