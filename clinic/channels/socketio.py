@@ -35,6 +35,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Tex
 
 from engineio import exceptions as engineio_exceptions
 from engineio import packet as engineio_packet
+from engineio.asyncio_socket import AsyncSocket
 from rasa.core.channels.channel import (
     OutputChannel,
     UserMessage,
@@ -196,15 +197,20 @@ class UndecodablePacketError(engineio_exceptions.EngineIOError):
 
 
 def _refuse_undecodable_packets() -> None:
-    """A packet engine.io cannot decode raises :class:`UndecodablePacketError`, an
-    ``EngineIOError``, instead of ``ValueError``.
+    """Every packet engine.io cannot decode is refused the same way on both transports.
 
-    python-engineio 4.7 decodes a ``b`` packet with ``base64.b64decode``, which raises
-    ``UnicodeEncodeError`` or ``binascii.Error`` (both ``ValueError``) on a malformed one;
-    its polling POST handler treats only ``EngineIOError`` as a bad request and logs
-    anything else as a traceback (found by tests/fuzz: "bµ"). As an ``EngineIOError`` the
-    request is answered 400 and the session closed, with no traceback. Idempotent; it
-    changes ``engineio.packet.Packet.decode`` for this process (the server is its only user).
+    python-engineio 4.7 decodes a ``b`` packet with ``base64.b64decode`` and the type with
+    ``int()``, which raise ``ValueError`` on a malformed packet ("bµ", found by tests/fuzz);
+    a type outside 0-6 ("9") decodes and then fails inside its handlers. Its polling POST
+    handler treats only ``EngineIOError`` as a bad request and logs anything else as a
+    traceback; its websocket handler decodes each frame outside any error handling.
+
+    Here a malformed packet raises :class:`UndecodablePacketError` (an ``EngineIOError``):
+    a polling POST is answered 400 and its session closed. A websocket frame is checked
+    before engine.io sees it (:class:`_DecodableFrames`): an undecodable frame ends that
+    connection as if the client had closed it. Nothing is logged either way. Idempotent; it
+    changes ``engineio.packet.Packet.decode`` and ``AsyncSocket._websocket_handler`` for
+    this process (the server is their only user).
     """
     original = engineio_packet.Packet.decode
     if getattr(original, "clinic_guarded", False):
@@ -212,13 +218,44 @@ def _refuse_undecodable_packets() -> None:
 
     def decode(self: Any, encoded_packet: Any) -> Any:
         try:
-            return original(self, encoded_packet)
+            decoded = original(self, encoded_packet)
         except ValueError as error:
             raise UndecodablePacketError(
                 f"undecodable packet ({type(error).__name__})") from None
+        if not 0 <= self.packet_type < len(engineio_packet.packet_names):
+            raise UndecodablePacketError("undecodable packet (unknown packet type)")
+        return decoded
 
     decode.clinic_guarded = True  # type: ignore[attr-defined]
     engineio_packet.Packet.decode = decode
+
+    websocket_handler = AsyncSocket._websocket_handler
+
+    async def _websocket_handler(self: AsyncSocket, ws: Any) -> Any:
+        return await websocket_handler(self, _DecodableFrames(ws))
+
+    AsyncSocket._websocket_handler = _websocket_handler
+
+
+class _DecodableFrames:
+    """engine.io's websocket, whose ``wait()`` reports an undecodable frame as the end of
+    the connection (``None``, what engine.io's handler reads as the client closing)."""
+
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+
+    def __getattr__(self, name: Text) -> Any:
+        return getattr(self._ws, name)
+
+    async def wait(self) -> Any:
+        """The next frame, or ``None`` when engine.io could not decode it."""
+        frame = await self._ws.wait()
+        try:
+            engineio_packet.Packet(encoded_packet=frame)
+        except engineio_exceptions.EngineIOError:
+            logger.info("socket.io: closed a websocket that sent an undecodable frame")
+            return None
+        return frame
 
 
 def resolve_widget_file(name: Text, root: Path = WIDGET_ROOT) -> Optional[Path]:

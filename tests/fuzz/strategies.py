@@ -283,7 +283,16 @@ EXPLICIT_CASES = [
     Case("socket_raw", frames=["6"], note="raw frames",
          extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
     Case("socket_bogus", data=None, extra={"event": "user_uttered"}, note="bogus event"),
-    # a base64 packet that is not ASCII: engine.io 4.7 logged a traceback (now a 400)
+    # a base64 packet that is not ASCII, a packet type past 6: engine.io 4.7 logged a
+    # traceback on both transports (now a 400 on polling, a closed websocket)
     Case("socket_raw", frames=["bµ"], note="raw frames",
          extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
+    Case("socket_raw", frames=["9"], note="raw frames",
+         extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
+    Case("socket_raw", frames=["4hello", "bµ", "4after"], note="raw frames",
+         extra={"transport": "websocket", "query": "EIO=4&transport=websocket",
+                "binary": False}),
+    Case("socket_raw", frames=["9", ""], note="raw frames",
+         extra={"transport": "websocket", "query": "EIO=4&transport=websocket",
+                "binary": False}),
 ]

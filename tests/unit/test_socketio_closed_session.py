@@ -4,7 +4,7 @@ the 500: python-engineio 4.7 raises KeyError out of its request handler)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, List
 
 import pytest
 
@@ -44,7 +44,7 @@ def test_an_undecodable_packet_is_a_bad_request_not_a_traceback() -> None:
 
     _refuse_undecodable_packets()
     _refuse_undecodable_packets()  # idempotent
-    for bad in ("bµ", "bA", ""):  # not ASCII; bad base64 padding; empty
+    for bad in ("bµ", "bA", "", "x", "9"):  # not ASCII; padding; empty; no type; type 9
         with pytest.raises(exceptions.EngineIOError) as raised:
             packet.Packet(encoded_packet=bad)
         assert isinstance(raised.value, UndecodablePacketError)
@@ -71,3 +71,41 @@ async def test_a_polling_post_with_an_undecodable_packet_is_engineios_bad_reques
     socket = AsyncSocket(AsyncServer(async_mode="asgi"), "sid-1")
     with pytest.raises(exceptions.EngineIOError):
         await socket.handle_post_request({"CONTENT_LENGTH": str(len(body)), "wsgi.input": Body()})
+
+
+async def test_an_undecodable_websocket_frame_closes_the_connection_quietly() -> None:
+    """engine.io's websocket handler decodes frames outside its error handling: "bµ" was a
+    logged traceback (tests/fuzz). Now the connection ends as if the client had closed it,
+    after the frames before it were delivered and before any after it is read."""
+    from engineio import AsyncServer
+    from engineio.asyncio_socket import AsyncSocket
+
+    from clinic.channels.socketio import _refuse_undecodable_packets
+
+    _refuse_undecodable_packets()
+    _refuse_undecodable_packets()  # idempotent: the handler is wrapped once
+    frames: List[Any] = ["4hello", b"\x01\x02", "bµ", "4never read"]
+    sent: List[Any] = []
+
+    class FakeWebsocket:
+        async def wait(self) -> Any:
+            return frames.pop(0)
+
+        async def send(self, message: Any) -> None:
+            sent.append(message)
+
+        async def close(self) -> None:
+            sent.append("closed")
+
+    server = AsyncServer(async_mode="asgi", async_handlers=False)
+    received: List[Any] = []
+    disconnected: List[str] = []
+    server.on("message", lambda sid, data: received.append(data))
+    server.on("disconnect", lambda sid: disconnected.append(sid))
+    socket = AsyncSocket(server, "sid-ws")
+    server.sockets["sid-ws"] = socket
+    await socket._websocket_handler(FakeWebsocket())
+    assert received == ["hello", b"\x01\x02"]
+    assert frames == ["4never read"]
+    assert socket.closed and disconnected == ["sid-ws"]
+    assert sent[-1] == "closed"
