@@ -53,9 +53,10 @@ SANIC_WEBSOCKET_END = "ServerError: Invalid response type None (need HTTPRespons
 CLIENT_GONE = "RuntimeError: Cannot call write() after write_eof()"
 
 
-# clinic/channels/socketio.py's wrapper around engine.io's request handler: a pass-through.
+# clinic/channels/socketio.py's wrappers around engine.io's request handler and websocket
+# handler: pass-throughs (a library traceback through them is still the library's).
 WRAPPER_FRAME = re.compile(r'File "[^"]*/clinic/channels/socketio\.py", line \d+, in '
-                           r"handle_request\n[^\n]*\n")
+                           r"(handle_request|_websocket_handler)\n[^\n]*\n")
 
 
 def known_traceback(block: str) -> bool:
@@ -181,7 +182,17 @@ def test_only_library_tracebacks_count_as_known() -> None:
                 'server.py", line 1, in handle\nKeyError: "sid"')
     ours = (f'Traceback (most recent call last):\n  File "{ROOT}/clinic/channels/rest.py", '
             'line 9, in receive\nRuntimeError: Cannot call write() after write_eof()')
+    through_wrapper = ('Traceback (most recent call last):\n  File "/x/site-packages/sanic/'
+                       'app.py", line 1, in handle\n    await handler()\n  File '
+                       f'"{ROOT}/clinic/channels/socketio.py", line 2, in _websocket_handler\n'
+                       '    return await websocket_handler(self, _DecodableFrames(ws))\n  File'
+                       ' "/x/site-packages/engineio/asyncio_socket.py", line 3, in '
+                       "_websocket_handler\n    pkt = await websocket_wait()\n"
+                       "ValueError: packet is too large")
     assert known_traceback(sanic_gone) and known_traceback(engineio)
+    assert known_traceback(through_wrapper)
+    assert not known_traceback(through_wrapper.replace("in _websocket_handler\n    return",
+                                                       "in wait\n    return"))
     assert not known_traceback(ours)
     assert not known_traceback('Traceback (most recent call last):\n  File "/x/site-'
                                'packages/rasa/core/processor.py", line 1\nKeyError: "x"')
