@@ -46,7 +46,7 @@ from staff.faq.text import (
     normalise,
     suggested_name,
 )
-from staff.heldout import FAQ_HELDOUT_FILE, HELDOUT_FILES
+from staff.heldout import FAQ_HELDOUT_FILES, HELDOUT_FILES
 
 LONG_ANSWER_CHARS = 700
 MAX_ANSWER_CHARS = 2000
@@ -88,7 +88,7 @@ def _nlu_examples(document: object) -> Iterable[Tuple[str, str]]:
 def load_project_data(
     data_dir: Path = PROJECT_ROOT / "data",
     domain_dir: Path = PROJECT_ROOT / "domain",
-    heldout_paths: Sequence[Path] = (*HELDOUT_FILES, FAQ_HELDOUT_FILE),
+    heldout_paths: Sequence[Path] = (*HELDOUT_FILES, *FAQ_HELDOUT_FILES),
     skip: Sequence[Path] = (PROJECT_ROOT / "data" / "generated",),
 ) -> ProjectData:
     """Reads the non-FAQ training examples, the held-out questions and the domain's intents."""

@@ -12,20 +12,27 @@ import numpy as np
 from clinic.faq.retrieval import DIMENSION, RetrievalSettings
 from staff.faq.gate import Outcome
 from staff.faq.load import load_faq_text
-from staff.faq.quality import FaqResult, load_questions, measure, measure_project
+from staff.faq.quality import (FaqResult, FaqScore, load_questions, measure,
+                               measure_project, render)
+from staff.heldout import FAQ_HELDOUT_FILES
 
-FLOOR = 0.80
+FLOOR = 0.88  # every batch (docs/nlu-quality.md: 0.886-0.929 on 2026-12-07)
+LEFT_ALONE = 0.90  # none and therapy messages no FAQ may take, all batches together
 
 
 def test_held_out_faq_questions_reach_their_faq() -> None:
     score = measure_project()
-    labels = {label for _, label in load_questions()}
-    assert {"parking", "prices", "none", "therapy"} <= labels
-    assert score.faq_accuracy >= FLOOR, [(r.text, r.shown) for r in score.misses]
+    assert score.batches == [path.name for path in FAQ_HELDOUT_FILES]
+    for path in FAQ_HELDOUT_FILES:
+        labels = {label for _, label in load_questions(path)}
+        assert {"parking", "prices", "none", "therapy"} <= labels, path
+        right, total = score.share(exclude=("none", "therapy"), batch=path.name)
+        assert total >= 60 and right / total >= FLOOR, (
+            path.name, [(r.text, r.shown) for r in score.misses if r.batch == path.name])
     none_right, none_total = score.share(labels=("none",))
     therapy_right, therapy_total = score.share(labels=("therapy",))
-    assert none_total >= 25 and none_right >= none_total - 1
-    assert therapy_total >= 10 and therapy_right >= therapy_total - 1
+    assert none_total >= 50 and none_right / none_total >= LEFT_ALONE
+    assert therapy_total >= 30 and therapy_right / therapy_total >= LEFT_ALONE
 
 
 def test_a_choice_that_offers_the_right_faq_counts_and_no_faq_is_right_for_none() -> None:
@@ -50,3 +57,14 @@ def test_measure_uses_the_running_assistants_decision(tmp_path) -> None:
                     np.zeros((0, DIMENSION), dtype=np.float32), RetrievalSettings())
     assert [r.correct for r in score.results] == [True, True]
     assert score.faq_accuracy == 1.0
+
+
+def test_the_report_gives_each_batch_and_all_together() -> None:
+    results = (FaqResult("a", "prices", Outcome("prices"), "b1.yml"),
+               FaqResult("b", "prices", Outcome(""), "b2.yml"),
+               FaqResult("c", "none", Outcome("parking"), "b2.yml"))
+    lines = "\n".join(render(FaqScore(results)))
+    assert "| `b1.yml` | 1/1 = 1.000 | 0/0 | 0/0 |" in lines
+    assert "| `b2.yml` | 0/1 = 0.000 | 0/1 | 0/0 |" in lines
+    assert "| **all** | 1/2 = 0.500 | 0/1 | 0/0 |" in lines
+    assert "(**NOT met**)" in lines and "| b2.yml | c | none | parking |" in lines
