@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.booking.settings import resolve_database_url
+from clinic.sqlite import sqlite_engine
 
 logger = logging.getLogger(__name__)
 
@@ -191,24 +192,11 @@ def _delivery_from_row(row: Any) -> Delivery:
     )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
-
-
 def create_booking_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets its folder, WAL mode and foreign keys."""
     url = resolve_database_url(url)
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, future=True, connect_args={"timeout": 15})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return sqlite_engine(url, pooled=False, extra_pragmas=("foreign_keys=ON",))
     return sa.create_engine(url, future=True, pool_pre_ping=True)
 
 

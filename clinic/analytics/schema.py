@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from clinic.settings import PROJECT_ROOT
+from clinic.sqlite import sqlite_engine
 
 metadata = sa.MetaData()
 
@@ -135,13 +136,6 @@ def normalise_url(url: str, root: Path = PROJECT_ROOT) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # Rasa reads conversations while we write
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
-
-
 def create_engine(url: str, schema: Optional[str] = None) -> Engine:
     """An engine for the analytics database (``DATABASE_URL``).
 
@@ -150,14 +144,7 @@ def create_engine(url: str, schema: Optional[str] = None) -> Engine:
     """
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # Pooled connections (SQLAlchemy 1.4 would reopen the file for every transaction).
-        engine = sa.create_engine(url, future=True, poolclass=sa.pool.QueuePool,
-                                  connect_args={"timeout": 15, "check_same_thread": False})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+        return sqlite_engine(url)  # pooled, WAL: Rasa reads conversations while we write
     schema = schema if schema is not None else os.environ.get(POSTGRESQL_SCHEMA_ENV)
     kwargs: dict = {}
     if schema:
