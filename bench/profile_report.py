@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
 from bench.run import MIX
+from bench.stock import measured_lines
 from clinic.settings import PROJECT_ROOT
 
 SECTION = "bench-profile"
@@ -124,14 +125,8 @@ def render(turns: List[Turn], actions_own: Dict[str, float], top: str, meta: Dic
         "tracker store and event broker; the HTTP row is what is left of the REST turn "
         "measured on the stack's own Rasa server, alternately with the in-process turn.",
         "",
-        f"- Measured: {meta['date']}",
-        f"- Machine: {meta['machine']}",
-        f"- Load average (1 / 5 / 15 min) at start: {meta['load_start']}; at end: "
-        f"{meta['load_end']}",
+        *measured_lines(meta, "rerun `make bench-profile` on a quiet machine"),
     ]
-    if meta.get("busy"):
-        lines.append("- **Machine busy: not figures of record.** Other work competed for the "
-                     "cores while this ran; rerun `make bench-profile` on a quiet machine.")
     lines += [
         f"- Messages: {count} ({count // len(MIX)} conversations of the bench mix: "
         + ", ".join(repr(t) for t in MIX) + "); one at a time.",

@@ -112,6 +112,21 @@ def first_load(text: str) -> float:
         return 0.0
 
 
+def measured_lines(meta: Dict[str, Any], rerun: str) -> List[str]:
+    """The opening lines of a bench section in docs/benchmarks.md: when, where, how loaded the
+    machine was, and a warning (naming the command to ``rerun``) when it was busy."""
+    lines = [
+        f"- Measured: {meta['date']}",
+        f"- Machine: {meta['machine']}",
+        f"- Load average (1 / 5 / 15 min) at start: {meta['load_start']}; at end: "
+        f"{meta['load_end']}",
+    ]
+    if meta.get("busy"):
+        lines.append("- **Machine busy: not figures of record.** Other work competed for the "
+                     f"cores while this ran; {rerun}.")
+    return lines
+
+
 def stock_env() -> Dict[str, str]:
     """Environment of the stock bot's processes: our venv's Rasa, telemetry off."""
     env = dict(os.environ)
@@ -414,14 +429,8 @@ def render(ours: Figures, stock: Figures, meta: Dict[str, str]) -> str:
         "Written by `make bench` and by `make bench-compare` (bench/run.py --compare, "
         "bench/stock.py). Ratios are ours / stock; the targets are issue 20's.",
         "",
-        f"- Measured: {meta['date']}",
-        f"- Machine: {meta['machine']}",
-        f"- Load average (1 / 5 / 15 min) at start: {meta['load_start']}; at end: "
-        f"{meta['load_end']}",
+        *measured_lines(meta, "rerun on a quiet machine"),
     ]
-    if meta.get("busy"):
-        lines.append("- **Machine busy: not figures of record.** Other work competed for the "
-                     "cores while this ran; rerun on a quiet machine.")
     lines += [
         "- Ours: the `make run` stack on SQLite (scratch folder), turn mix of the table above. "
         f"Stock: Rasa {rasa_version()}'s `rasa init --no-prompt` bot (DIET, TED, "

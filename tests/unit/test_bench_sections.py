@@ -20,3 +20,17 @@ def test_a_marked_section_survives_a_rewrite(tmp_path: Path) -> None:
 
 def test_without_a_document_only_the_new_text(tmp_path: Path) -> None:
     assert keep_sections("# Benchmarks\n", tmp_path / "missing.md") == "# Benchmarks\n"
+
+
+def test_a_section_says_when_where_and_whether_the_machine_was_busy() -> None:
+    from bench.stock import measured_lines
+
+    meta = {"date": "2026-12-07 12:00", "machine": "2 cores", "load_start": "0.2 / 0.3 / 0.4",
+            "load_end": "0.5 / 0.4 / 0.4"}
+    quiet = measured_lines(meta, "rerun `make bench`")
+    assert quiet == ["- Measured: 2026-12-07 12:00", "- Machine: 2 cores",
+                     "- Load average (1 / 5 / 15 min) at start: 0.2 / 0.3 / 0.4; at end: "
+                     "0.5 / 0.4 / 0.4"]
+    busy = measured_lines({**meta, "busy": "yes"}, "rerun `make bench`")
+    assert busy[:3] == quiet and "not figures of record" in busy[3]
+    assert busy[3].endswith("rerun `make bench`.")
