@@ -41,6 +41,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from clinic.sqlite import sqlite_engine
+
 logger = logging.getLogger(__name__)
 
 #: Conversations whose tracker copy is kept (least recently used ones are dropped).
@@ -53,14 +55,6 @@ Version = Tuple[Optional[int], int]  # (id of the newest event, number of events
 class _Entry:
     version: Version
     tracker: Optional[DialogueStateTracker]  # None: no events stored yet
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
 
 
 def _continues(tracker: DialogueStateTracker, stored: Optional[DialogueStateTracker]) -> bool:
@@ -80,11 +74,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self.engine.dispose()
-            self.engine = sa.create_engine(
-                self.engine.url, poolclass=sa.pool.QueuePool,
-                connect_args={"timeout": 15, "check_same_thread": False},
-            )
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine = sqlite_engine(self.engine.url, extra_pragmas=("synchronous=NORMAL",),
+                                        future=False)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._cache: "OrderedDict[str, _Entry]" = OrderedDict()
 
@@ -127,19 +118,23 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """Inserts the events after the stored ones and streams them to the broker."""
         sender_id = tracker.sender_id
         with self.session_scope() as session:
-            entry, _ = self._valid_entry(session, sender_id)
+            entry, (newest, count) = self._valid_entry(session, sender_id)
             if entry is not None and _continues(tracker, entry.tracker):
                 stored = len(entry.tracker.events) if entry.tracker else 0
                 new_events = list(itertools.islice(tracker.events, stored, None))
                 await self.publish(new_events, sender_id)
-                self._insert(session, sender_id, new_events)
+                rows = self._insert(session, sender_id, new_events)
+                session.flush()  # the rows get their ids: the version after this write
+                version = (max((row.id for row in rows), default=newest), count + len(rows))
                 session.commit()
                 if any(isinstance(event, SessionStarted) for event in new_events):
                     # Rasa reads a conversation from its latest session start on: let the
                     # next read build that view from the database, as Rasa's store does
                     self._cache.pop(sender_id, None)
                 else:
-                    self._remember(sender_id, self._version(session, sender_id), tracker)
+                    # derived, not read again: a write by anyone else in between makes the
+                    # database's version differ, and the next read falls back to Rasa's
+                    self._remember(sender_id, version, tracker)
                 return
         self._cache.pop(sender_id, None)
         await super().save(tracker)  # Rasa's own path: read again, count, insert
@@ -150,11 +145,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if self.event_broker is not None:
             await self._stream_new_events(self.event_broker, events, sender_id)
 
-    def _insert(self, session: Any, sender_id: Text, events: Iterable[Event]) -> None:
-        """The rows Rasa's ``SQLTrackerStore.save`` writes, for ``events``."""
+    def _insert(self, session: Any, sender_id: Text, events: Iterable[Event]) -> List[Any]:
+        """Adds the rows Rasa's ``SQLTrackerStore.save`` writes, for ``events``; returns them."""
+        rows: List[Any] = []
         for event in events:
             data = event.as_dict()
-            session.add(
+            rows.append(
                 self.SQLEvent(
                     sender_id=sender_id,
                     type_name=event.type_name,
@@ -164,3 +160,5 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                     data=json.dumps(data),
                 )
             )
+        session.add_all(rows)
+        return rows

@@ -142,6 +142,18 @@ async def test_a_cached_conversation_is_not_read_again(tmp_path: Path,
 
 
 @pytest.mark.asyncio
+async def test_the_version_kept_after_a_write_is_the_databases(tmp_path: Path) -> None:
+    """The version after a write is derived from the inserted rows, not read again: it must
+    equal what the database says (else every next turn would fall back to Rasa's read)."""
+    store = CachedSQLTrackerStore(DOMAIN, host=f"sqlite:///{tmp_path / 'v.db'}")
+    await _play(store, "visitor-v", TURNS[:1])
+    for turn in (TURNS[1:2], TURNS[2:3], [_turn(130.0, "ok", "en")]):
+        await _play(store, "visitor-v", turn)
+        with store.session_scope() as session:
+            assert store._cache["visitor-v"].version == store._version(session, "visitor-v")
+
+
+@pytest.mark.asyncio
 async def test_another_replica_s_turn_is_seen(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     first, second = (CachedSQLTrackerStore(DOMAIN, host=url) for _ in range(2))
@@ -206,11 +218,11 @@ async def test_the_cluster_store_publishes_once_when_a_write_is_retried(
     failures = [2]
     original_insert = CachedSQLTrackerStore._insert
 
-    def flaky_insert(self: Any, session: Any, sender_id: str, events: Any) -> None:
+    def flaky_insert(self: Any, session: Any, sender_id: str, events: Any) -> List[Any]:
         if failures[0]:
             failures[0] -= 1
             raise OperationalError("INSERT", {}, Exception("server closed the connection"))
-        original_insert(self, session, sender_id, events)
+        return original_insert(self, session, sender_id, events)
 
     monkeypatch.setattr(CachedSQLTrackerStore, "_insert", flaky_insert)
     await _play(store, "visitor-6", TURNS[2:3])
