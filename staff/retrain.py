@@ -57,8 +57,9 @@ from typing import (
     Tuple,
 )
 
-from staff.evaluation import HELDOUT_FILES, cross_validation_command, cross_validation_env
+from staff.evaluation import cross_validation_command, cross_validation_env
 from staff.evaluation import rasa_env as _rasa_env
+from staff.heldout import HELDOUT_FILES
 from clinic.settings import PROJECT_ROOT, Settings
 from staff.train import train_command
 

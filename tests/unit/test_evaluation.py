@@ -1,4 +1,5 @@
-"""The pure parts of staff/evaluation.py: parsing, scoring and the markdown report."""
+"""The pure parts of make eval (staff/evaluation_scores.py, staff/evaluation_report.py:
+parsing, scoring and the markdown report) and the measuring module's command lines."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ import yaml
 
 from clinic.settings import PROJECT_ROOT
 from staff.evaluation import (
+    cross_validation_command,
+    run_heldout,
+    spanish_figures,
+)
+from staff.evaluation_report import render_markdown
+from staff.evaluation_scores import (
     SPANISH_HELDOUT_MINIMUM,
     EvaluationError,
     HeldOutQuestion,
@@ -18,7 +25,6 @@ from staff.evaluation import (
     IntentReport,
     IntentScore,
     combine_reports,
-    cross_validation_command,
     intent_labels,
     load_heldout,
     load_spanish_heldout,
@@ -26,12 +32,9 @@ from staff.evaluation import (
     parse_intent_report,
     parsed_intent,
     predicted_topic,
-    render_markdown,
-    run_heldout,
     score_heldout,
     score_intents,
     score_spanish,
-    spanish_figures,
 )
 
 REPORT = {
@@ -283,7 +286,7 @@ async def test_run_heldout_uses_fresh_sender_per_question_and_reads_slot() -> No
 
 
 def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> None:
-    from staff.evaluation import HELDOUT_FILES
+    from staff.heldout import HELDOUT_FILES
 
     questions = load_heldout()
     assert {q.source for q in questions} == {path.name for path in HELDOUT_FILES}
@@ -298,7 +301,7 @@ def test_every_heldout_batch_is_loaded_and_scored_per_batch(tmp_path: Path) -> N
 
 
 def test_questions_also_in_training_are_counted_and_reported_apart() -> None:
-    from staff.evaluation import seen_in_training, unseen_accuracy
+    from staff.evaluation_scores import seen_in_training, unseen_accuracy
 
     asked = [HeldOutQuestion("What is NMT?", "nmt_overview"),
              HeldOutQuestion("my fingers buzz at the keyboard", "nerve_entrapment")]
@@ -351,7 +354,8 @@ def test_a_staff_faq_answer_is_its_own_outcome() -> None:
 
 def test_cross_validation_runs_without_the_machines_faqs(monkeypatch) -> None:
     """The intent model's figure must not depend on the FAQs in this machine's store."""
-    from staff.evaluation import RESULTS_DIR, cross_validation_env
+    from staff.evaluation import cross_validation_env
+    from staff.evaluation_scores import RESULTS_DIR
 
     monkeypatch.setenv("DATABASE_URL", "sqlite:///var/conversations.db")
     env = cross_validation_env()
