@@ -208,9 +208,9 @@ def _refuse_undecodable_packets() -> None:
     Here a malformed packet raises :class:`UndecodablePacketError` (an ``EngineIOError``):
     a polling POST is answered 400 and its session closed. A websocket frame is checked
     before engine.io sees it (:class:`_DecodableFrames`): an undecodable frame ends that
-    connection as if the client had closed it. Nothing is logged either way. Idempotent; it
-    changes ``engineio.packet.Packet.decode`` and ``AsyncSocket._websocket_handler`` for
-    this process (the server is their only user).
+    connection as if the client had closed it (one log line, without the frame). No
+    traceback either way. Idempotent; it changes ``engineio.packet.Packet.decode`` and
+    ``AsyncSocket._websocket_handler`` for this process (the server is their only user).
     """
     original = engineio_packet.Packet.decode
     if getattr(original, "clinic_guarded", False):
