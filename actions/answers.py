@@ -47,6 +47,7 @@ from actions.knowledge_replies import (
     unclear_reply,
 )
 from actions.language import conversation_language, language_preamble
+from actions.safety import offer_health_note
 from actions.search import TopicIndex, build_index, default_tokenizer, spanish_tokens
 
 logger = logging.getLogger(__name__)
@@ -178,4 +179,6 @@ class ActionAnswerQuestion(Action):
                 reply = offer_second_topic(kb, reply, other)
         logger.info("answer: intent=%s topic=%s language=%s", intent, reply.topic, reply.language)
         events = language_preamble(dispatcher, tracker, has_spanish=in_spanish([reply]))
-        return events + send(dispatcher, reply)
+        # a condition named beside the question ("I'm pregnant and my hips are tight") gets
+        # the check-with-your-doctor advice whatever intent the classifier picked
+        return events + send(dispatcher, reply) + offer_health_note(dispatcher, tracker, text)

@@ -32,6 +32,7 @@ from actions.clinic_info import clinic_config
 from actions.knowledge import knowledge_base
 from actions.knowledge_replies import LAST_TOPIC_SLOT, therapies_in, unclear_reply
 from actions.language import language_preamble, send_unclear_spanish
+from actions.safety import offer_health_note
 from actions.short_replies import OTHER, Context, guard_reply, message_kind, previous_bot_buttons
 from clinic.language.text import SPANISH
 
@@ -67,9 +68,10 @@ async def reply_in_context(
         if language == SPANISH and reply.topic is None and not reply.did_you_mean:
             # not understood: say so in Spanish (with the main options)
             send_unclear_spanish(dispatcher)
-            return []
+            return offer_health_note(dispatcher, tracker, text)
         events = language_preamble(dispatcher, tracker, has_spanish=in_spanish([reply]))
-        return events + send(dispatcher, reply)
+        # understood or not, a condition it names gets the check-with-your-doctor advice
+        return events + send(dispatcher, reply) + offer_health_note(dispatcher, tracker, text)
     logger.info("short reply: intent=%s kind=%s", intent, kind)
     context = Context(
         buttons=previous_bot_buttons(tracker.events),

@@ -468,3 +468,36 @@ def test_a_short_message_or_a_weak_second_guess_offers_nothing_more() -> None:
     assert second_topic(kb, ranking, [], "nerve_entrapment", "numb arm and stress?") is None
     long_text = "my arm goes numb at night and I wonder whether a nerve is squeezed somewhere"
     assert second_topic(kb, ranking, [], "nerve_entrapment", long_text) is None
+
+
+# --- a condition named beside a question or a complaint -----------------------------------
+
+
+@pytest.mark.parametrize("text, category", [
+    ("i am 6 months pregnant and my hips are really tight", "pregnancy"),
+    ("I take warfarin, which therapy would help my stiff neck", "blood thinners"),
+])
+async def test_an_answer_adds_the_doctor_advice_for_a_condition_it_names(
+        text: str, category: str) -> None:
+    """Whatever intent the classifier picked, a named condition gets the advice and the
+    offer of a note for the clinic (actions.safety.offer_health_note), after the answer."""
+    from clinic.safety.contraindications import format_note
+
+    messages, slots = await answer(intent="ask_which_therapy", text=text)
+    assert messages[0]["text"].startswith(answer_of("which_therapy")[:40])
+    assert len(messages) >= 2 and messages[-1]["buttons"]  # the note offer: yes / no
+    assert slots["contraindication_pending"] == format_note([category])
+
+
+async def test_an_answer_without_a_condition_adds_nothing() -> None:
+    messages, slots = await answer(intent="ask_which_therapy", text="my hips are really tight")
+    assert len(messages) == 1 and "contraindication_pending" not in slots
+
+
+async def test_an_unclear_message_naming_a_condition_gets_the_advice_too() -> None:
+    from clinic.safety.contraindications import format_note
+
+    messages, slots = await unclear("im on blood thinners and my neck is stiff")
+    assert slots["contraindication_pending"] == format_note(["blood thinners"])
+    messages, slots = await unclear("my neck is stiff and i dont know why")
+    assert "contraindication_pending" not in slots
