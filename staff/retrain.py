@@ -187,8 +187,7 @@ def heldout_available() -> bool:
         from staff import evaluation
     except ImportError:
         return False
-    return all(hasattr(evaluation, name) for name in
-               ("load_heldout", "run_heldout", "score_heldout", "action_server"))
+    return all(hasattr(evaluation, name) for name in ("run_heldout", "action_server"))
 
 
 async def _heldout_accuracy(agent: "Agent") -> Optional[float]:
@@ -196,15 +195,15 @@ async def _heldout_accuracy(agent: "Agent") -> Optional[float]:
     from rasa.engine.exceptions import GraphComponentException
     from rasa.shared.exceptions import RasaException
 
-    from staff import evaluation
+    from staff import evaluation, evaluation_scores
 
-    questions = evaluation.load_heldout()
+    questions = evaluation_scores.load_heldout()
     try:
         results = await evaluation.run_heldout(agent, questions, prefix="retrain")
     except (RasaException, GraphComponentException) as error:
         print(f"    (the held-out questions could not be run: {type(error).__name__})")
         return None
-    return float(evaluation.score_heldout(results).accuracy)
+    return float(evaluation_scores.score_heldout(results).accuracy)
 
 
 def _has_stories(stories: Path) -> bool:

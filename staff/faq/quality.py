@@ -100,16 +100,19 @@ def load_questions(path: Path = FAQ_HELDOUT) -> List[Tuple[str, str]]:
 
 
 def measure(faqs: Sequence[Faq], questions: Sequence[Tuple[str, str]], encode,
-            others: np.ndarray, settings: RetrievalSettings, batch: str = "") -> FaqScore:
-    """Scores ``questions`` against the index of ``faqs`` (``encode``: texts -> vectors)."""
+            others: np.ndarray, settings: RetrievalSettings,
+            batches: Sequence[str] = ()) -> FaqScore:
+    """Scores ``questions`` against the index of ``faqs`` (``encode``: texts -> vectors);
+    ``batches[i]``, when given, names the batch of question ``i``."""
     texts = [t for faq in faqs for t in faq_texts(faq)]
     table = dict(zip(texts, encode(texts)))
     index = FaqIndex.build(None, faqs, table)
     vectors = encode([text for text, _ in questions])
+    names = list(batches) or [""] * len(questions)
     return FaqScore(tuple(
         FaqResult(text, label, outcome(index, vector, others, settings,
                                        spanish=detect_language(text).code == SPANISH), batch)
-        for (text, label), vector in zip(questions, vectors)))
+        for (text, label), vector, batch in zip(questions, vectors, names)))
 
 
 def measure_project() -> FaqScore:
@@ -123,12 +126,11 @@ def measure_project() -> FaqScore:
     if parking is not None and all(faq.name != "parking" for faq in faqs):
         faqs.append(parking)
     encoder = RetrievalEncoder.load(ENCODER_DIR, numpy_only=True)
-    others, settings = model_others(), retrieval_settings()
-    results: List[FaqResult] = []
-    for path in FAQ_HELDOUT_FILES:
-        results += measure(faqs, load_questions(path), lambda texts: encoder.encode(list(texts)),
-                           others, settings, batch=path.name).results
-    return FaqScore(tuple(results))
+    per_batch = [(path.name, load_questions(path)) for path in FAQ_HELDOUT_FILES]
+    return measure(faqs, [q for _, questions in per_batch for q in questions],
+                   lambda texts: encoder.encode(list(texts)), model_others(),
+                   retrieval_settings(),
+                   batches=[name for name, questions in per_batch for _ in questions])
 
 
 def render(score: FaqScore) -> List[str]:
