@@ -28,9 +28,13 @@ def train_command(
     ``validate=False`` skips Rasa's own check of domain and data (~15 s here); ``make
     retrain`` uses it because it has just checked the only files staff change (``faq/``),
     while ``make train``, ``make validate`` and the test suite check everything.
+
+    It runs Rasa's CLI through ``clinic.rasa_main``, as the servers do: skops is imported
+    before Rasa and TensorFlow there, which takes ~6 s off saving the intent classifier
+    (``clinic.rasa_speedups``), and the log redaction is the servers'.
     """
-    rasa = str(Path(sys.executable).with_name("rasa"))
-    cmd = [rasa, "train", "--config", "config.yml", "--domain", "domain",
+    cmd = [sys.executable, "-m", "clinic.rasa_main", "train", "--config", "config.yml",
+           "--domain", "domain",
            "--out", str(out), "--fixed-model-name", name]
     cmd += ["--data", *(data or ["data"])]
     if not validate:

@@ -17,7 +17,9 @@ MiniLM vectors and short and long messages weigh alike. config.yml says why ``C`
 gave 0.949/0.952/0.948 instead of 0.947/0.947/0.948 (held-out 0.957 instead of 0.962), but
 the solver then needs ~46 s instead of ~20 s, which put a staff FAQ retrain over 3 minutes.
 
-Everything else (training, persistence, probabilities and ranking) is Rasa's own.
+Training solves the same problem as Rasa's in the span of the training rows, which is
+faster for this wide matrix (``clinic.nlu.sample_space``). Everything else (persistence,
+probabilities and ranking) is Rasa's own.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from clinic.nlu.sample_space import fit_in_sample_space
 
 NO_INTENT = {INTENT_NAME_KEY: None, "confidence": 0.0}
 DENSE_FROM = 0.05  # share of non-zero entries from which training uses a dense array
@@ -164,6 +169,17 @@ class IntentClassifier(LogisticRegressionClassifier):
                 and rows * columns * 8 <= DENSE_MAX_BYTES):
             return X.toarray(), y
         return X, y
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Rasa's training, with the solver run in the span of the training rows when the
+        matrix is dense and wider than tall (``clinic.nlu.sample_space``: the same
+        regularised model, 26 s instead of 63 s on this project's data)."""
+        X, y = self._create_training_matrix(training_data)
+        if X.shape[0] == 0:  # as Rasa: nothing to learn from, nothing persisted
+            return self._resource
+        self.clf = fit_in_sample_space(self.clf, X, y)
+        self.persist()
+        return self._resource
 
     def _width(self) -> Optional[int]:
         return getattr(self.clf, "n_features_in_", None)

@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic.nlu.kept_vector import kept
 from clinic.nlu.multilingual import shared_multilingual_encoder
 
 # Rasa checks a component's packages by import name and fingerprints their distribution's
@@ -79,7 +80,7 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         weight = float(self._config["weight"])
         for message, vector in zip(todo, vectors):
-            message.set(MULTILINGUAL_VECTOR, vector)
+            message.set(MULTILINGUAL_VECTOR, kept(vector))
             message.add_features(Features(
                 (vector * weight).astype(np.float32).reshape(1, -1),
                 FEATURE_TYPE_SENTENCE, TEXT, alias))

@@ -45,6 +45,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from clinic.nlu.kept_vector import kept
 from clinic.nlu.minilm import EncoderError, MiniLMEncoder
 from clinic.settings import PROJECT_ROOT
 
@@ -143,7 +144,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         else:
             published = self.encoder.encode([m.get(TEXT) for m in todo])
         for message, vector in zip(todo, published):
-            message.set(SENTENCE_VECTOR, vector)
+            message.set(SENTENCE_VECTOR, kept(vector))
         vectors *= float(self._config["weight"])
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         for message, vector in zip(todo, vectors):
