@@ -226,6 +226,9 @@ _CATEGORIES: Tuple[_Category, ...] = (
         r"\b(broke|broken|fractured?|fractures|cracked|shattered) "
         r"(my |a |his |her |the |two |some )?(\w+ )?" + _BODY + r"s?\b",
         r"\bfractures?\b|\bbroken bones?\b",
+        # "my wrist is broken", "my ankle might be fractured"; not "isn't / is not broken"
+        r"\b" + _BODY + r"s? (is|are|was|were|got|might be|may be|could be|must be|seems|"
+        r"looks)( (?!not\b|never\b)\w+)? (broken|fractured|cracked|shattered)\b",
         r"\bin a (cast|boot|sling)\b|\bcast (just )?came off\b",
     ), past_matters=False, spanish=_SURGERY_OR_FRACTURE_ES),
     _Category(BLOOD_CLOT, _rx(
