@@ -489,6 +489,22 @@ async def test_an_answer_adds_the_doctor_advice_for_a_condition_it_names(
     assert slots["contraindication_pending"] == format_note([category])
 
 
+async def test_a_spanish_complaint_with_a_condition_gets_the_advice_in_spanish() -> None:
+    """"estoy embarazada y me duele la espalda" reads as which-therapy (spanish_complaints.yml);
+    the answer, the advice and the note offer are all Spanish."""
+    from clinic.safety.contraindications import format_note
+
+    track = tracker("ask_which_therapy", "estoy embarazada y me duele mucho la espalda")
+    track.slots["language"] = "es"
+    messages, slots = await run(ActionAnswerQuestion(), track)
+    assert slots["contraindication_pending"] == format_note(["pregnancy"])
+    assert len(messages) >= 2 and messages[-1]["buttons"]
+    english_advice = (await answer(intent="ask_which_therapy",
+                                   text="i am pregnant and my back hurts a lot"))[0]
+    assert messages[1]["text"] != english_advice[1]["text"]  # not the English advice
+    assert any(word in messages[1]["text"].lower() for word in ("médico", "doctor"))
+
+
 async def test_an_answer_without_a_condition_adds_nothing() -> None:
     messages, slots = await answer(intent="ask_which_therapy", text="my hips are really tight")
     assert len(messages) == 1 and "contraindication_pending" not in slots
