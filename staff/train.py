@@ -50,7 +50,7 @@ def main() -> int:
     # Rasa reuses cached components whose inputs did not change: record which kind of run
     # this was, so benchmarks never present an incremental retrain as a full training.
     warm = cache.is_dir() and any(cache.iterdir())
-    print("==> training the assistant (this takes a few minutes on 2 cores)")
+    print("==> training the assistant (about 1.5 minutes on 2 cores, longer on a first run)")
     started = time.monotonic()
     result = subprocess.run(cmd, cwd=PROJECT_ROOT)
     seconds = time.monotonic() - started
