@@ -30,7 +30,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import yaml
 
@@ -283,31 +283,35 @@ def check_duplicates(faqs: Sequence[Faq]) -> List[Problem]:
                            f"({other.path.name}, line {line}). The assistant cannot tell which "
                            "answer you mean: keep it in one FAQ only.")
             problems.append(Problem(faq.path, phrasing.line, message))
-    questions: Dict[str, Faq] = {}
-    for faq in faqs:
-        key = normalise(faq.question)
-        if key and key in questions and questions[key] is not faq:
-            other = questions[key]
-            problems.append(Problem(faq.path, faq.line("question"), f"the question "
-                                    f"'{faq.question}' is also the question of "
-                                    f"{other.path.name}: keep one of the two files (move the "
-                                    "ways of asking into it)."))
-        questions.setdefault(key, faq)
-    spanish: Dict[str, Faq] = {}
-    for faq in faqs:
-        key = fold(faq.question_es)
-        if key and key in spanish and spanish[key] is not faq:
-            other = spanish[key]
-            problems.append(Problem(faq.path, faq.line("question_es"), f"the Spanish question "
-                                    f"'{faq.question_es}' is also the Spanish question of "
-                                    f"{other.path.name}: word the two differently, so a "
-                                    "visitor can tell the buttons apart."))
-        spanish.setdefault(key, faq)
+    problems += _shared_questions(
+        faqs, lambda faq: normalise(faq.question), "question",
+        lambda faq, other: (f"the question '{faq.question}' is also the question of "
+                            f"{other.path.name}: keep one of the two files (move the ways of "
+                            "asking into it)."))
+    problems += _shared_questions(
+        faqs, lambda faq: fold(faq.question_es), "question_es",
+        lambda faq, other: (f"the Spanish question '{faq.question_es}' is also the Spanish "
+                            f"question of {other.path.name}: word the two differently, so a "
+                            "visitor can tell the buttons apart."))
     names = Counter(faq.name for faq in faqs)
     for faq in faqs:
         if names[faq.name] > 1:
             problems.append(Problem(faq.path, None, f"two files are called '{faq.name}' (.yml and "
                                     ".yaml): rename or remove one."))
+    return problems
+
+
+def _shared_questions(faqs: Sequence[Faq], key_of: Callable[[Faq], str], field_name: str,
+                      describe: Callable[[Faq, Faq], str]) -> List[Problem]:
+    """A problem for each FAQ whose question (``key_of``: normalised) an earlier FAQ already
+    has; ``describe(faq, earlier)`` says so, on the line of ``field_name``."""
+    problems: List[Problem] = []
+    first: Dict[str, Faq] = {}
+    for faq in faqs:
+        key = key_of(faq)
+        if key and key in first and first[key] is not faq:
+            problems.append(Problem(faq.path, faq.line(field_name), describe(faq, first[key])))
+        first.setdefault(key, faq)
     return problems
 
 
