@@ -173,7 +173,7 @@ class IntentClassifier(LogisticRegressionClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Rasa's training, with the solver run in the span of the training rows when the
         matrix is dense and wider than tall (``clinic.nlu.sample_space``: the same
-        regularised model, 26 s instead of 63 s on this project's data)."""
+        regularised model, about 25 s instead of 63 s on this project's data)."""
         X, y = self._create_training_matrix(training_data)
         if X.shape[0] == 0:  # as Rasa: nothing to learn from, nothing persisted
             return self._resource

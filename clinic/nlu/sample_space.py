@@ -16,8 +16,8 @@ can be solved on an n x n matrix ``Z`` with ``X = Z Q^T`` (``Q`` with orthonorma
 
 Only the solver's stopping test (the largest gradient component) reads coordinates, so it
 stops at a slightly different point: on this project's data a lower objective than the fit
-on ``X`` (49.809 vs 49.814), probabilities within 0.0006, the same intent for every training
-message, in 26 s instead of 63 s (docs/benchmarks.md, "What was cut").
+on ``X`` (49.809 vs 49.814), probabilities within 0.0005, the same intent for every training
+message, in about 25 s instead of 63 s (docs/benchmarks.md, "What was cut").
 """
 
 from __future__ import annotations
@@ -39,9 +39,7 @@ def row_space_basis(X: np.ndarray) -> Tuple[np.ndarray, Callable[[np.ndarray], n
     """``Z`` (n x r, r <= n) with ``Z Z^T = X X^T`` (the training rows' coordinates in an
     orthonormal basis of their span), and the map ``A -> A Z^+`` for r-column ``A``."""
     gram = X @ X.T
-    scale = float(np.max(np.diag(gram), initial=0.0))
-    if scale <= 0.0:
-        return np.zeros((X.shape[0], 0)), lambda a: np.zeros((a.shape[0], X.shape[0]))
+    scale = float(np.max(np.diag(gram), initial=0.0))  # all-zero rows: no direction kept
     try:
         factor = np.linalg.cholesky(gram)
         if float(np.min(np.diag(factor))) ** 2 >= RELATIVE_FLOOR * scale:
