@@ -185,3 +185,28 @@ def test_a_mostly_non_zero_matrix_is_trained_dense_with_the_same_predictions(
         b = sparse.process([Message(data=dict(message.data), features=message.features)])[0]
         assert a.get(INTENT)["name"] == b.get(INTENT)["name"]
         assert abs(a.get(INTENT)["confidence"] - b.get(INTENT)["confidence"]) < 1e-3
+
+
+def test_a_model_restored_under_a_new_node_name_still_loads(tmp_path: Path) -> None:
+    """Rasa's training cache restores a cached classifier's directory unchanged when an
+    inserted component renumbers the nodes: the file keeps the old node's name."""
+    import shutil
+
+    classifier = _trained(tmp_path)
+    storage = LocalModelStorage(tmp_path)
+    shutil.copytree(tmp_path / "intent", tmp_path / "intent9")  # as the cache restores it
+    assert not (tmp_path / "intent9" / "intent9.skops").exists()
+    context = ExecutionContext(GraphSchema({}), "test")
+    loaded = IntentClassifier.load(IntentClassifier.get_default_config(), storage,
+                                   Resource("intent9"), context)
+    texts = ["what is nmt", "bye", "hello"]
+    expected = [m.get("intent_ranking") for m in classifier.process([_message(t) for t in texts])]
+    got = [m.get("intent_ranking") for m in loaded.process([_message(t) for t in texts])]
+    assert got == expected
+
+
+def test_nothing_saved_loads_an_untrained_classifier_as_rasa_does(tmp_path: Path) -> None:
+    loaded = IntentClassifier.load(IntentClassifier.get_default_config(),
+                                   LocalModelStorage(tmp_path), Resource("never-trained"),
+                                   ExecutionContext(GraphSchema({}), "test"))
+    assert getattr(loaded.clf, "classes_", None) is None
