@@ -8,6 +8,9 @@ STAMP   := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 SPACY   := models/spacy-clinic/meta.json
 ENCODER := models/minilm-l6/model.safetensors
 MODEL   := models/clinic.tar.gz
+TERMS   := models/search-terms.json
+# what the servers need: the trained model and the content's search terms
+READY   := $(MODEL) $(TERMS)
 TRAIN_INPUTS = config.yml $(shell find data domain -name '*.yml') \
                $(wildcard clinic/nlu/*.py clinic/safety/*.py)
 
@@ -36,13 +39,20 @@ $(SPACY): $(STAMP) data/nlu/vocabulary.yml clinic/nlp/build_spacy.py
 $(MODEL): $(STAMP) $(SPACY) $(ENCODER) $(TRAIN_INPUTS)
 	$(PY) -m staff.train
 
+# The content's search terms, lemmatized in advance (staff/search_terms.py): the action
+# server then needs no spaCy.
+$(TERMS): $(STAMP) $(SPACY) $(shell find content -name '*.yml') clinic.yml \
+          clinic/nlp/search_terms.py $(wildcard clinic/nlp/stop_words_*.txt) \
+          staff/search_terms.py actions/knowledge.py
+	@$(PY) -m staff.search_terms
+
 train: $(MODEL)  ## train the assistant if data or config changed
 
-run: $(MODEL)  ## set up, train if needed, start Rasa (5005), actions (5055), demo page (8080), staff console (8090)
+run: $(READY)  ## set up, train if needed, start Rasa (5005), actions (5055), demo page (8080), staff console (8090)
 	@$(PY) -m staff.faq.publish seed
 	@$(PY) -m clinic.launcher
 
-shell: $(MODEL)  ## chat with the assistant in this terminal
+shell: $(READY)  ## chat with the assistant in this terminal
 	@$(PY) -m clinic.launcher --shell
 
 validate: $(STAMP) $(SPACY) $(ENCODER)  ## rasa data validate --fail-on-warnings
@@ -51,20 +61,20 @@ validate: $(STAMP) $(SPACY) $(ENCODER)  ## rasa data validate --fail-on-warnings
 browser:  ## install Debian's chromium for the browser tests when it is missing
 	@scripts/ensure-chromium.sh
 
-test: $(MODEL) browser haproxy  ## set up, train if needed, run the whole test suite
+test: $(READY) browser haproxy  ## set up, train if needed, run the whole test suite
 	$(PY) -m pytest
 
-eval: $(MODEL)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
+eval: $(READY)  ## 5-fold cross-validation + held-out set -> docs/nlu-quality.md
 	$(PY) -m staff.evaluation
 
-bench: $(MODEL)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
+bench: $(READY)  ## measure latency, throughput, memory, startup -> docs/benchmarks.md
 	$(PY) -m bench.run --faq-cycle
 
 .PHONY: bench-compare bench-profile
-bench-compare: $(MODEL)  ## only ours vs. a stock `rasa init` bot, side by side (issue 20) -> docs/benchmarks.md
+bench-compare: $(READY)  ## only ours vs. a stock `rasa init` bot, side by side (issue 20) -> docs/benchmarks.md
 	$(PY) -m bench.run --compare $(ARGS)
 
-bench-profile: $(MODEL)  ## where a turn's time goes, component by component (issue 20) -> docs/benchmarks.md
+bench-profile: $(READY)  ## where a turn's time goes, component by component (issue 20) -> docs/benchmarks.md
 	$(PY) -m bench.profile $(ARGS)
 
 lock: $(STAMP)  ## refresh requirements.lock from the current .venv
@@ -133,7 +143,7 @@ forget: $(STAMP)  ## delete one visitor's conversation and booking requests: SEN
 haproxy:  ## install Debian's haproxy (make cluster's load balancer) when it is missing
 	@scripts/ensure-haproxy.sh
 
-cluster: $(MODEL) haproxy  ## HAProxy on 5005, REPLICAS=3 Rasa + 2 action servers on PostgreSQL/Redis/RabbitMQ; returns when healthy
+cluster: $(READY) haproxy  ## HAProxy on 5005, REPLICAS=3 Rasa + 2 action servers on PostgreSQL/Redis/RabbitMQ; returns when healthy
 	@$(PY) -m clinic.cluster up
 
 cluster-status: $(STAMP)  ## JSON list of make cluster's processes: role, pid, port, healthy
@@ -142,13 +152,13 @@ cluster-status: $(STAMP)  ## JSON list of make cluster's processes: role, pid, p
 cluster-down: $(STAMP)  ## stop everything make cluster started
 	@$(PY) -m clinic.cluster down
 
-test-cluster: $(MODEL) haproxy  ## fault and load tests of the cluster on free ports (tests/cluster)
+test-cluster: $(READY) haproxy  ## fault and load tests of the cluster on free ports (tests/cluster)
 	$(PY) -m pytest tests/cluster
 
 # ---- fuzzing and the dependency audit (docs/reliability.md) --------------------------------
 .PHONY: fuzz audit
 
-fuzz: $(MODEL)  ## 10,000 generated messages against a scratch stack (tests/fuzz; FUZZ_MESSAGES=n FUZZ_SEED=n)
+fuzz: $(READY)  ## 10,000 generated messages against a scratch stack (tests/fuzz; FUZZ_MESSAGES=n FUZZ_SEED=n)
 	$(PY) -m pytest tests/fuzz -m fuzz
 
 # pip-audit lives in its own venv: its dependencies conflict with Rasa 3.6's pins.

@@ -30,7 +30,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic_info import clinic_config
-from actions.knowledge import SPANISH, ContentError, knowledge_base
+from actions.knowledge import SPANISH, ContentError, english_documents, knowledge_base
 from actions.knowledge_replies import (
     FOLLOW_UP_INTENTS,
     INTENT_MORE,
@@ -49,6 +49,8 @@ from actions.knowledge_replies import (
 from actions.language import conversation_language, language_preamble
 from actions.safety import offer_health_note
 from actions.search import TopicIndex, build_index, default_tokenizer, spanish_tokens
+from clinic.nlp.search_terms import PARSE_KEY as SEARCH_TERMS_KEY
+from clinic.nlp.search_terms import parse_terms
 
 logger = logging.getLogger(__name__)
 
@@ -80,11 +82,7 @@ def in_spanish(replies: List[Reply]) -> bool:
 @lru_cache(maxsize=1)
 def topic_index() -> TopicIndex:
     """The search index over the curated content (built once per process)."""
-    kb = knowledge_base()
-    return build_index(
-        ((t.id, t.search_text(), t.search_boosted_text()) for t in kb.topics.values()),
-        default_tokenizer(),
-    )
+    return build_index(english_documents(knowledge_base()), default_tokenizer())
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +128,11 @@ warm_up()
 Parsed = Tuple[str, Optional[str], List[Dict[str, Any]], List[Dict[str, Any]]]
 
 
+def message_terms(tracker: Tracker) -> Optional[List[str]]:
+    """The latest message's English search terms from its parse data (None if absent)."""
+    return parse_terms((tracker.latest_message or {}).get(SEARCH_TERMS_KEY))
+
+
 def _latest(tracker: Tracker) -> Parsed:
     """Intent name, text, entities and intent ranking of the visitor's latest message."""
     message = tracker.latest_message or {}
@@ -161,7 +164,7 @@ class ActionAnswerQuestion(Action):
             # "tell me more" with nothing before it: maybe a question the NLU misread
             reply = unclear_reply(
                 kb, topic_index(), text, ranking, named, config, answer_only=True,
-                language=language, index_es=topic_index_es(),
+                language=language, index_es=topic_index_es(), tokens=message_terms(tracker),
             )
         elif intent in FOLLOW_UP_INTENTS:
             reply = follow_up_reply(kb, intent, named, last_topic, config, language)
@@ -172,6 +175,7 @@ class ActionAnswerQuestion(Action):
                 reply = unclear_reply(
                     kb, topic_index(), text, ranking, named, config,
                     language=language, index_es=topic_index_es(),
+                    tokens=message_terms(tracker),
                 )
             else:
                 reply = topic_reply(kb, topic_id, config, named=named, language=language)

@@ -26,7 +26,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import answer_language, in_spanish, send, topic_index, topic_index_es
+from actions.answers import (
+    answer_language,
+    in_spanish,
+    message_terms,
+    send,
+    topic_index,
+    topic_index_es,
+)
 from actions.booking.form import FORM_NAME, open_booking
 from actions.clinic_info import clinic_config
 from actions.knowledge import knowledge_base
@@ -61,6 +68,7 @@ async def reply_in_context(
             config,
             language=language,
             index_es=topic_index_es(),
+            tokens=message_terms(tracker),
         )
         logger.info(
             "unclear message: %s", f"answered {reply.topic}" if reply.topic else "no answer"

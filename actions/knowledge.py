@@ -501,3 +501,10 @@ def offered_languages() -> Tuple[str, ...]:
 def knowledge_base() -> KnowledgeBase:
     """The project's content, loaded once per process (Spanish required when offered)."""
     return load_knowledge_base(CONTENT_DIR, offered_languages())
+
+
+def english_documents(kb: KnowledgeBase) -> List[Tuple[str, str, str]]:
+    """``(topic id, body text, boosted text)`` of every topic: what the English search
+    index is built from (actions/answers.py) and what ``staff.search_terms`` lemmatizes
+    in advance."""
+    return [(t.id, t.search_text(), t.search_boosted_text()) for t in kb.topics.values()]

@@ -449,13 +449,16 @@ def unclear_reply(
     answer_only: bool = False,
     language: Optional[str] = None,
     index_es: Optional[TopicIndex] = None,
+    tokens: Optional[Sequence[str]] = None,
 ) -> Reply:
     """Searches the content for a message the NLU was unsure about.
 
     With ``answer_only`` (a follow-up like "tell me more" with nothing before it, which
     may be a misread question) only a clear answer is given; otherwise the visitor is
     asked what they would like to know. A Spanish conversation searches ``index_es`` (the
-    Spanish texts and keywords, plus the English keywords) when it is given.
+    Spanish texts and keywords, plus the English keywords) when it is given. ``tokens``:
+    the message's English search terms from its parse data, if there (the English index
+    makes them otherwise).
     """
     if not text or not text.strip() or text.strip().startswith("/"):
         return start_reply(kb, language)
@@ -463,13 +466,14 @@ def unclear_reply(
     if spanish_search and index_es is not None:
         index = index_es
         therapy_words = frozenset(index_es.query_terms(THERAPY_WORDS_ES)) | THERAPY_WORDS
+        tokens = None  # the Spanish index has its own tokens
     else:
         therapy_words = THERAPY_WORDS
     guess, confidence = classifier_guess(kb, ranking, named)
-    terms = index.query_terms(text)
+    terms = index.query_terms(text, tokens)
     if len(named) == 1 and terms and all(term in therapy_words for term in terms):
         return topic_reply(kb, OVERVIEWS[named[0]], config, named=named, language=language)
-    decision = decide(index.search(text), guess, confidence)
+    decision = decide(index.search(text, tokens), guess, confidence)
     if decision.kind == ANSWER:
         topic = kb.topics[decision.topics[0]]
         if len(named) == 1:  # the therapy named picks the perspective, as for intents

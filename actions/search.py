@@ -1,9 +1,11 @@
 """Searching the curated content when the NLU is unsure (pure, no Rasa).
 
 A small BM25 index over every topic's title, quick-reply label, texts and keywords, built
-once. Words are reduced to lemmas with the project's own spaCy pipeline
-(``models/spacy-clinic``: lookup lemmatizer, no vectors) or, when it isn't available, with
-a simple lowercase tokenizer. Unknown words close to a known one ("tirgger") are corrected.
+once. Words are reduced to lemmas of the project's own spaCy pipeline without loading it
+here (clinic/nlp/search_terms.py): the content's terms are computed at build time and a
+message's come in its parse data; only what is in neither is lemmatized here (or, without
+spaCy, cut with a simple lowercase tokenizer). Unknown words close to a known one
+("tirgger") are corrected.
 
 A second index over the Spanish texts (``answer_es``, ..., ``keywords_es``, plus the English
 keywords for Spanglish) serves Spanish conversations; ``spanish_tokens`` folds accents
@@ -27,13 +29,19 @@ from collections import Counter
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from clinic.settings import PROJECT_ROOT
+from clinic.nlp.search_terms import (
+    FILLER_WORDS,
+    SPACY_MODEL,
+    STOP_WORDS,
+    read_terms,
+    spacy_stop_words_es,
+    terms_of_doc,
+)
 
 logger = logging.getLogger(__name__)
 
-SPACY_MODEL = PROJECT_ROOT / "models" / "spacy-clinic"
 Tokenizer = Callable[[str], List[str]]
 
 # BM25 parameters (the usual defaults).
@@ -61,30 +69,8 @@ SUPPORT_SHARE = 0.85
 FUZZY_CUTOFF = 0.84
 FUZZY_MIN_LENGTH = 5
 
-# Question words that do say what a visitor is after ("where" -> the location topic).
-_KEEP_WORDS = frozenset({"where"})
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-# Used only by the fallback tokenizer (spaCy brings its own list).
-_STOP_WORDS = frozenset(
-    """a about above after again all also am an and any are as at be been being before
-    between both but by can could did do does doing done for from get got had has have
-    having he her here him his how i if in into is it its itself just me might more most
-    my no nor not now of off on once only or other our out over own please same she should
-    so some such than that the their them then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with
-    would you your yours yourself tell know want like need im i'm ive i've whats what's
-    thing things something really much many lot kind sort anything""".split()
-) - _KEEP_WORDS
-# Chat filler that says nothing about the topic ("hi, I was reading your website and...").
-_FILLER_WORDS = frozenset(
-    """hi hello hey thanks thank ok okay hmm um website site page read reading wonder
-    wondering actually basically curious question ask asking explain exactly quick little
-    bit maybe probably guess look looking hear heard say said think anyway pls plz wat
-    wats whats wht u ur r ya""".split()
-)
 _SUFFIXES = ("ies", "ing", "ed", "es", "s")
-# Where spaCy's lookup lemmatizer goes wrong for our purposes ("number" -> "numb").
-_LEMMA_FIXES = {"number": "number", "numbers": "number"}
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 
 
 def simple_tokens(text: str) -> List[str]:
@@ -92,7 +78,7 @@ def simple_tokens(text: str) -> List[str]:
     tokens = []
     for word in _WORD.findall(text.lower()):
         word = word.replace("’", "'")
-        if word in _STOP_WORDS or word in _FILLER_WORDS or len(word) < 2 or word.isdigit():
+        if word in STOP_WORDS or word in FILLER_WORDS or len(word) < 2 or word.isdigit():
             continue
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= 4:
@@ -102,27 +88,46 @@ def simple_tokens(text: str) -> List[str]:
     return tokens
 
 
-class SpacyLemmaTokenizer:
-    """Lemmas from the project's spaCy pipeline, lowercased, without stop words."""
+class LemmaTokenizer:
+    """Lemmas without stop words (clinic/nlp/search_terms.py) for the English index.
 
-    def __init__(self, model_path: Path = SPACY_MODEL) -> None:
-        import spacy  # imported here: only the action server pays for it
+    The content's texts are looked up in the terms computed at build time
+    (``models/search-terms.json``); a visitor's message brings its terms in the parse
+    data (``search`` is given them). Only a text found in neither is lemmatized here, with
+    the project's spaCy pipeline, loaded then (once per process); without it, with
+    ``simple_tokens``.
+    """
 
-        self._nlp = spacy.load(str(model_path))
-        stop_words = self._nlp.Defaults.stop_words | _STOP_WORDS | _FILLER_WORDS
-        self._stop_words = stop_words - _KEEP_WORDS
+    def __init__(
+        self, known: Optional[Mapping[str, List[str]]] = None, model_path: Path = SPACY_MODEL
+    ) -> None:
+        self._known = dict(known or {})
+        self._model_path = model_path
+        self._fallback: Optional[Tokenizer] = None
+        self.lemmatized = 0  # texts that needed spaCy (tests and logs read it)
 
     def __call__(self, text: str) -> List[str]:
-        tokens = []
-        for token in self._nlp(text):
-            lower = token.lower_
-            if not any(ch.isalpha() for ch in lower) or lower in self._stop_words:
-                continue
-            lemma = _LEMMA_FIXES.get(lower) or token.lemma_.lower() or lower
-            if lemma in self._stop_words or len(lemma) < 2:
-                continue
-            tokens.append(lemma)
-        return tokens
+        known = self._known.get(text)
+        if known is not None:
+            return list(known)
+        self.lemmatized += 1
+        if self._fallback is None:
+            self._fallback = _spacy_tokenizer(self._model_path)
+        return self._fallback(text)
+
+
+def _spacy_tokenizer(model_path: Path) -> Tokenizer:
+    try:
+        import spacy  # only for texts without precomputed terms
+
+        nlp = spacy.load(str(model_path))
+    except (ImportError, OSError, ValueError) as exc:
+        logger.warning(
+            "spaCy pipeline unavailable (%s); search uses simple tokens", type(exc).__name__
+        )
+        return simple_tokens
+    logger.info("spaCy loaded for search terms not computed in advance")
+    return lambda text: terms_of_doc(nlp(text.lower()))
 
 
 # Spanish words spaCy counts as stop words that do say what a visitor is after.
@@ -149,12 +154,8 @@ def fold_accents(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def _spanish_stop_words() -> frozenset:
-    try:
-        from spacy.lang.es.stop_words import STOP_WORDS  # spaCy is a dependency already
-    except ImportError:  # pragma: no cover - spaCy is always installed with the project
-        STOP_WORDS = set()
-    words = {fold_accents(w) for w in STOP_WORDS} | _FILLER_WORDS_ES
-    return frozenset((words - _KEEP_WORDS_ES) | _STOP_WORDS | _FILLER_WORDS)
+    words = {fold_accents(w) for w in spacy_stop_words_es()} | _FILLER_WORDS_ES
+    return frozenset((words - _KEEP_WORDS_ES) | STOP_WORDS | FILLER_WORDS)
 
 
 def _spanish_stem(word: str) -> str:
@@ -177,15 +178,9 @@ def spanish_tokens(text: str) -> List[str]:
     return tokens
 
 
-def default_tokenizer() -> Tokenizer:
-    """spaCy lemmas when the project's pipeline is available, else ``simple_tokens``."""
-    try:
-        return SpacyLemmaTokenizer(SPACY_MODEL)
-    except (ImportError, OSError, ValueError) as exc:
-        logger.warning(
-            "spaCy pipeline unavailable (%s); search uses simple tokens", type(exc).__name__
-        )
-        return simple_tokens
+def default_tokenizer() -> LemmaTokenizer:
+    """The English index's tokenizer, with the content's terms computed at build time."""
+    return LemmaTokenizer(read_terms())
 
 
 @dataclass(frozen=True)
@@ -253,13 +248,18 @@ class TopicIndex:
         close = difflib.get_close_matches(token, self._vocabulary, n=1, cutoff=FUZZY_CUTOFF)
         return close[0] if close else token
 
-    def query_terms(self, text: str) -> List[str]:
-        """The question's terms as the index sees them (lemmas, typos corrected)."""
-        return [self._correct(token) for token in self._tokenize(text)]
+    def query_terms(self, text: str, tokens: Optional[Sequence[str]] = None) -> List[str]:
+        """The question's terms as the index sees them (lemmas, typos corrected).
 
-    def search(self, text: str) -> SearchResult:
-        """Ranks topics for ``text``."""
-        terms = list(dict.fromkeys(self.query_terms(text)))
+        ``tokens``: the text's terms when already known (a message's parse data);
+        otherwise the index's tokenizer makes them.
+        """
+        tokens = self._tokenize(text) if tokens is None else tokens
+        return [self._correct(token) for token in tokens]
+
+    def search(self, text: str, tokens: Optional[Sequence[str]] = None) -> SearchResult:
+        """Ranks topics for ``text`` (``tokens`` as for ``query_terms``)."""
+        terms = list(dict.fromkeys(self.query_terms(text, tokens)))
         if not terms:
             return SearchResult(hits=(), coverage=0.0)
         weights = {t: self._idf.get(t, self._unknown_idf) for t in terms}

@@ -12,10 +12,12 @@ from clinic.settings import Settings
 def block_tensorflow() -> None:
     """Keeps TensorFlow out of the action server.
 
-    The actions use spaCy (lemmas for the content search) but no neural network. thinc,
-    spaCy's ML library, imports TensorFlow whenever it is installed (Rasa needs it), which
-    costs ~350 MiB of memory and ~2 s of start-up here (measured: 463 -> 119 MiB for
-    ``import spacy`` + our pipeline). Marking the module as absent makes thinc skip it.
+    The actions need no neural network, and normally no spaCy either (the content search's
+    lemmas come from the build and the parse data, clinic/nlp/search_terms.py); only a text
+    without precomputed terms loads spaCy. thinc, spaCy's ML library, then imports
+    TensorFlow whenever it is installed (Rasa needs it), which costs ~350 MiB of memory and
+    ~2 s of start-up here (measured: 463 -> 119 MiB for ``import spacy`` + our pipeline).
+    Marking the module as absent makes thinc skip it.
     """
     sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 

@@ -87,6 +87,17 @@ class Stack:
                 children.append(int(stat.parent.name))
         return children
 
+    def server_pid(self, module: str) -> int:
+        """PID of the server the launcher runs as ``python -m <module>``."""
+        for pid in self.server_pids():
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if module.encode() in cmdline:
+                return pid
+        raise StackError(f"no {module} among the launcher's servers")
+
 
 def stack_env(tmp: Path, rasa_port: int, action_port: int, web_port: int) -> Dict[str, str]:
     """Environment of a scratch stack: free ports, throwaway databases, API token on."""

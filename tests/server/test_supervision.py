@@ -12,7 +12,6 @@ import os
 import signal
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -32,11 +31,7 @@ def own_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _action_server_pid(stack: Any) -> int:
-    for pid in stack.server_pids():
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        if b"clinic.action_server" in cmdline:
-            return pid
-    raise AssertionError("no action server among the launcher's children")
+    return stack.server_pid("clinic.action_server")
 
 
 def _wait(predicate, timeout: float) -> bool:
