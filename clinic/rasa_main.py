@@ -1,22 +1,35 @@
-"""Runs the Rasa CLI with the project's log redaction and speed fix installed (launcher)."""
+"""Runs the Rasa CLI with the project's log redaction and speed fixes installed (launcher).
+
+``run`` and ``shell`` (the Rasa server) go without TensorFlow when config.yml needs none
+(clinic/no_tensorflow.py); ``train`` and the rest load it as usual.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 
-from clinic import rasa_speedups
+from clinic import no_tensorflow, rasa_speedups
 from clinic.privacy import install_log_redaction
+from clinic.settings import PROJECT_ROOT
+
+CONFIG = PROJECT_ROOT / "config.yml"
 
 
 def main() -> None:
     """``python -m clinic.rasa_main run ...`` == ``rasa run ...`` with scrubbed logs."""
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     rasa_speedups.import_before_rasa()  # first: 4 s less start-up
+    without_tf = sys.argv[1:2] in (["run"], ["shell"]) and not no_tensorflow.tensorflow_needed(CONFIG)
+    if without_tf:  # after skops (its import walks every loaded module), before Rasa
+        without_tf = no_tensorflow.install()
     install_log_redaction()
     rasa_speedups.install()
     from rasa.__main__ import main as rasa_cli
 
+    if without_tf:  # Rasa configures logging later: said on stderr, as the launcher logs it
+        print("clinic: TensorFlow not loaded, no component in config.yml needs it "
+              f"({no_tensorflow.ENV_KEY}=always loads it)", file=sys.stderr, flush=True)
     sys.argv = ["rasa", *sys.argv[1:]]
     rasa_cli()
 

@@ -196,10 +196,15 @@ def numpy_backend() -> Backend:
 
 
 def tensorflow_backend() -> Optional[Backend]:
-    """TensorFlow's oneDNN kernels, or ``None`` when TensorFlow cannot be imported."""
+    """TensorFlow's oneDNN kernels, or ``None`` when TensorFlow cannot be imported (or the
+    Rasa server runs without it, clinic/no_tensorflow.py)."""
     try:
         import tensorflow as tf
     except ImportError:
+        return None
+    from clinic.no_tensorflow import is_stand_in
+
+    if is_stand_in(tf):  # the Rasa server runs without TensorFlow
         return None
     return Backend(
         "tensorflow",

@@ -1,0 +1,110 @@
+"""The TensorFlow stand-in of the Rasa server (clinic/no_tensorflow.py, issue 20).
+
+The stand-in can only be installed before TensorFlow is imported, and pytest has imported
+it by now: the behaviour of the stand-in is checked in a fresh interpreter.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinic.no_tensorflow import ENV_KEY, install, tensorflow_needed
+from clinic.settings import PROJECT_ROOT
+
+
+def _config(tmp_path: Path, pipeline: str, policies: str = "- name: RulePolicy") -> Path:
+    path = tmp_path / "config.yml"
+    path.write_text(f"language: en\npipeline:\n{pipeline}\npolicies:\n{policies}\n")
+    return path
+
+
+def test_the_projects_config_needs_no_tensorflow() -> None:
+    assert tensorflow_needed(PROJECT_ROOT / "config.yml", environ={}) is False
+
+
+@pytest.mark.parametrize("name", ["DIETClassifier", "ResponseSelector", "LanguageModelFeaturizer"])
+def test_a_tensorflow_component_needs_it(tmp_path: Path, name: str) -> None:
+    config = _config(tmp_path, f"- name: WhitespaceTokenizer\n- name: {name}")
+    assert tensorflow_needed(config, environ={}) is True
+
+
+def test_a_tensorflow_policy_needs_it(tmp_path: Path) -> None:
+    config = _config(tmp_path, "- name: WhitespaceTokenizer", "- name: TEDPolicy")
+    assert tensorflow_needed(config, environ={}) is True
+
+
+def test_always_loads_it_and_an_unreadable_config_counts_as_needing_it(tmp_path: Path) -> None:
+    free = _config(tmp_path, "- name: WhitespaceTokenizer\n- name: clinic.nlu.x.Y")
+    assert tensorflow_needed(free, environ={}) is False
+    assert tensorflow_needed(free, environ={ENV_KEY: "always"}) is True
+    assert tensorflow_needed(tmp_path / "missing.yml", environ={}) is True
+    broken = tmp_path / "broken.yml"
+    broken.write_text("pipeline: [unclosed")
+    assert tensorflow_needed(broken, environ={}) is True
+    empty = tmp_path / "empty.yml"
+    empty.write_text("language: en\n")
+    assert tensorflow_needed(empty, environ={}) is True
+
+
+def test_nothing_is_installed_once_tensorflow_is_imported() -> None:
+    import tensorflow  # noqa: F401 - Rasa imported it already in this process
+
+    assert install() is False
+
+
+STAND_IN = r"""
+import sys
+from clinic.no_tensorflow import TensorFlowNotLoaded, install
+assert install() is True
+import tensorflow as tf
+import tensorflow.keras.layers
+from tensorflow.keras import backend
+
+class Logger(tf.keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+
+assert not isinstance(1.0, tf.Tensor)
+assert tf.keras.layers.Dense is tensorflow.keras.layers.Dense
+assert tf.config.get_visible_devices("GPU") == []
+for call in (lambda: tf.constant(1), lambda: Logger(), lambda: backend.clear_session()):
+    try:
+        call()
+    except TensorFlowNotLoaded as error:
+        assert "CLINIC_TENSORFLOW=always" in str(error), error
+    else:
+        raise AssertionError("a TensorFlow call did not raise")
+from clinic.nlu.minilm import default_backend, tensorflow_backend
+assert tensorflow_backend() is None
+assert default_backend().name in ("onnxruntime", "numpy")
+assert not any("tensorflow/python" in str(getattr(m, "__file__", "")) for m in list(sys.modules.values()))
+print("ok")
+"""
+
+
+def test_the_stand_in_lets_rasa_import_and_refuses_every_tensorflow_call() -> None:
+    done = subprocess.run([sys.executable, "-c", STAND_IN], cwd=PROJECT_ROOT, text=True,
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_rasa_imports_and_loads_the_model_without_tensorflow() -> None:
+    code = (
+        "from clinic import rasa_speedups, no_tensorflow\n"
+        "rasa_speedups.import_before_rasa()\n"
+        "assert no_tensorflow.install()\n"
+        "import asyncio, sys\n"
+        "from rasa.core.agent import Agent\n"
+        "agent = Agent.load('models/clinic.tar.gz')\n"
+        "parsed = asyncio.run(agent.parse_message('what is nmt'))\n"
+        "print(parsed['intent']['name'], 'tensorflow.python' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True,
+                          capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "ask_nmt_overview False"
