@@ -1,6 +1,6 @@
 """Measures NLU and answer quality and writes ``docs/nlu-quality.md`` (``make eval``).
 
-Four measurements:
+Five measurements:
 
 1. **Intent cross-validation**: ``rasa test nlu --cross-validation --folds 5`` with the
    project's config on ``data/``, once per seed of ``CV_SEEDS`` (``staff.seeded_rasa``
@@ -19,6 +19,8 @@ Four measurements:
    training data, tests/heldout/README.md), kept apart from ``HELDOUT_FILES`` and its gate:
    the topic exactly as in 2., plus the intent of the NLU parse of the same message, each
    against the message's labels; its own "Spanish held-out" section in the report.
+5. **Held-out questions with a typo**: the questions of 2. that expect a topic, each twice
+   with one typo (``staff.typos``: letters swapped, a letter dropped), end to end as in 2.
 
 The action server is the one at ``ACTION_SERVER_URL``; when that variable is not set, one
 is started for the run (``python -m clinic.action_server`` on a free local port).
@@ -45,7 +47,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from clinic.settings import PROJECT_ROOT
-from staff import cv_languages, short_messages
+from staff import cv_languages, short_messages, typos
 from staff.evaluation_report import fraction, render_markdown, render_spanish
 from staff.evaluation_scores import (
     CV_DIR, CV_F1_TARGET, CV_SEEDS, FOLDS, HELDOUT_TARGET, MODEL, NONSENSE_COUNT,
@@ -266,6 +268,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     nonsense: Optional[HeldOutScore] = None
     short: List[Any] = []
     spanish: Optional[SpanishScore] = None
+    typo_score: Optional[HeldOutScore] = None
     if args.reuse_cv:
         print(f"==> the last cross-validation, from {CV_DIR.relative_to(PROJECT_ROOT)}")
         intents = read_cross_validation()
@@ -281,9 +284,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"==> {len(shorts)} short context-free messages, end to end")
         spanish_questions = load_spanish_heldout()
         print(f"==> {len(spanish_questions)} Spanish held-out messages, end to end (apart)")
+        misspelled = typos.typo_questions(questions)
+        print(f"==> {len(misspelled)} held-out questions with a typo, end to end")
         with action_server() as url:
-            (heldout, nonsense, spanish_topics), short = asyncio.run(measure_heldout(
-                url, [questions, nonsense_questions(), spanish_questions], shorts=shorts))
+            (heldout, nonsense, spanish_topics, typo_score), short = asyncio.run(measure_heldout(
+                url, [questions, nonsense_questions(), spanish_questions, misspelled],
+                shorts=shorts))
         spanish = score_spanish(spanish_topics.results, training_matches(spanish_questions))
     from staff.faq import quality
 
@@ -300,7 +306,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     report.write_text(
         render_markdown(intents, heldout, time.strftime("%Y-%m-%d %H:%M"), seen=seen,
                         nonsense=nonsense, short=short,
-                        faq_section=quality.render(faq_score), spanish=spanish,
+                        faq_section=quality.render(faq_score), spanish=spanish, typos=typo_score,
                         cv_by_language=cv_languages.render(by_language, CV_F1_TARGET)),
         encoding="utf-8",
     )
@@ -317,6 +323,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if heldout is not None:
         print(f"    held-out accuracy: {heldout.accuracy:.3f} (target {HELDOUT_TARGET})")
         ok &= heldout.accuracy >= HELDOUT_TARGET
+    if typo_score is not None:
+        print(f"    held-out questions with a typo: {typo_score.accuracy:.3f} "
+              f"(tests fail below {typos.TYPO_MINIMUM})")
     if nonsense is not None:
         print(f"    random letter strings without a therapy answer: {nonsense.accuracy:.3f} "
               f"(target {NONSENSE_TARGET})")

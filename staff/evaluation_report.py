@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Sequence, Set
 
 from staff import short_messages
+from staff import typos as typo_rows
 from staff.evaluation_scores import (
     CV_F1_TARGET, FOLDS, HELDOUT_MINIMUM, HELDOUT_TARGET, NONSENSE_TARGET,
     SPANISH_HELDOUT_MINIMUM, HeldOutResult, HeldOutScore, IntentReport, SpanishScore,
@@ -110,9 +111,11 @@ def render_markdown(
     faq_section: Sequence[str] = (),
     cv_by_language: Sequence[str] = (),
     spanish: Optional[SpanishScore] = None,
+    typos: Optional[HeldOutScore] = None,
 ) -> str:
     """The ``docs/nlu-quality.md`` report (``short``: ``staff.short_messages`` results;
-    ``faq_section``: ``staff.faq.quality.render``'s lines; ``spanish``: the Spanish set)."""
+    ``faq_section``: ``staff.faq.quality.render``'s lines; ``spanish``: the Spanish set;
+    ``typos``: the held-out questions with a typo, ``staff.typos``)."""
     lines = [
         "# NLU and answer quality",
         "",
@@ -161,6 +164,8 @@ def render_markdown(
             f"({nonsense.correct}/{nonsense.total}) | {NONSENSE_TARGET:.2f} "
             f"({_mark(nonsense.accuracy, NONSENSE_TARGET)}) |"
         )
+    if typos is not None:
+        lines.append(typo_rows.summary_row(typos))
     if short:
         lines.append(short_messages.summary_row(short))
     if spanish is not None:
@@ -216,6 +221,8 @@ def render_markdown(
         lines += ["", "### Random letter strings that got a therapy answer", "",
                   "| text | answered |", "|---|---|"]
         lines += [f"| {_cell(m.question.text)} | {m.predicted} |" for m in nonsense.misses]
+    if typos is not None:
+        lines += typo_rows.render_section(typos)
     if short:
         lines += short_messages.render_section(short)
     if spanish is not None:

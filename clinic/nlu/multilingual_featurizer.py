@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.nlu.kept_vector import kept
+from clinic.nlu.typo_corrector import text_for_encoders
 from clinic.nlu.multilingual import shared_multilingual_encoder
 
 # Rasa checks a component's packages by import name and fingerprints their distribution's
@@ -74,9 +75,10 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
+        texts = [text_for_encoders(m) for m in todo]
         if not todo:
             return
-        vectors = self.encoder.encode([m.get(TEXT) for m in todo])
+        vectors = self.encoder.encode(texts)
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         weight = float(self._config["weight"])
         for message, vector in zip(todo, vectors):

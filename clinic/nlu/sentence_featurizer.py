@@ -46,6 +46,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from clinic.nlu.kept_vector import kept
+from clinic.nlu.typo_corrector import text_for_encoders
 from clinic.nlu.minilm import EncoderError, MiniLMEncoder
 from clinic.settings import PROJECT_ROOT
 
@@ -134,15 +135,16 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
+        texts = [text_for_encoders(m) for m in todo]
         if not todo:
             return
-        vectors = self.encoder.encode([m.get(TEXT) for m in todo], layers=self.layers)
+        vectors = self.encoder.encode(texts, layers=self.layers)
         last = self.encoder.depth
         if last in self.layers:
             start = self.layers.index(last) * self.encoder.dimension
             published = vectors[:, start:start + self.encoder.dimension].copy()
         else:
-            published = self.encoder.encode([m.get(TEXT) for m in todo])
+            published = self.encoder.encode(texts)
         for message, vector in zip(todo, published):
             message.set(SENTENCE_VECTOR, kept(vector))
         vectors *= float(self._config["weight"])

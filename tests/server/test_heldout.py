@@ -2,7 +2,8 @@
 
 The questions in tests/heldout/ were written apart from the training data: the English
 batches (``HELDOUT_FILES``) and, measured apart with its own floor, the Spanish set
-(``SPANISH_HELDOUT_FILE``). Each is asked in a fresh conversation; the ``last_topic`` slot
+(``SPANISH_HELDOUT_FILE``), and the English ones with one typo each (staff/typos.py). Each
+is asked in a fresh conversation; the ``last_topic`` slot
 set by the answer actions must name the expected topic ("none": the assistant must not
 answer with any topic).
 """
@@ -14,6 +15,7 @@ from typing import Callable, List, NamedTuple
 import pytest
 
 from staff.evaluation import run_heldout
+from staff.typos import TYPO_MINIMUM, typo_questions
 from staff.evaluation_scores import (
     HELDOUT_MINIMUM,
     SPANISH_HELDOUT_MINIMUM,
@@ -37,6 +39,8 @@ class HeldOutSet(NamedTuple):
 HELDOUT_SETS = {
     "english": HeldOutSet(load_heldout, 150, HELDOUT_MINIMUM),
     "spanish": HeldOutSet(load_spanish_heldout, 150, SPANISH_HELDOUT_MINIMUM),
+    # the English questions with one typo each (staff/typos.py)
+    "typos": HeldOutSet(lambda: typo_questions(load_heldout()), 500, TYPO_MINIMUM),
 }
 
 
