@@ -142,3 +142,13 @@ def test_the_typo_set_is_the_same_every_run_and_skips_none_questions() -> None:
     assert first == second
     assert [q.topic for q in first] == ["trigger_points", "trigger_points"]
     assert {q.source for q in first} == {"swap typo", "drop typo"}
+
+
+def test_a_long_message_is_corrected_only_in_its_first_words(tmp_path: Path) -> None:
+    from clinic.nlu.typo_corrector import MAX_WORDS
+
+    corrector = _trained(tmp_path)
+    words = ["nevre"] + ["blah"] * MAX_WORDS + ["nevre"]
+    message = corrector.process(_tokenized([" ".join(words)]))[0]
+    corrected = message.get(CORRECTED_TEXT).split(" ")
+    assert corrected[0] == "nerve" and corrected[-1] == "nevre"
