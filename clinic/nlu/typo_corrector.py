@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 #: The corrected sentence (not in the parse output) for the sentence encoders.
 CORRECTED_TEXT = "clinic_corrected_text"
 MIN_LENGTH = 4
+#: Longer "words" (a pasted hash, a key held down) are no typo of a training word, and
+#: their one-edit strings would number tens of thousands.
+MAX_LENGTH = 30
 #: Words looked at per message (~0.2 ms each when unknown): a pasted essay of 10,000
 #: characters costs no more than a question.
 MAX_WORDS = 64
@@ -86,8 +89,8 @@ def correction(word: str, vocabulary: Vocabulary,
         vocabulary: training words, each with ``(count, lemma)``.
         protected: real words, never corrected.
     """
-    if (len(word) < MIN_LENGTH or not word.isalpha() or word in vocabulary
-            or word in protected):
+    if (not MIN_LENGTH <= len(word) <= MAX_LENGTH or not word.isalpha()
+            or word in vocabulary or word in protected):
         return None
     candidates = [
         c for c in one_edit(word)

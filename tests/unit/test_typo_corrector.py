@@ -152,3 +152,12 @@ def test_a_long_message_is_corrected_only_in_its_first_words(tmp_path: Path) -> 
     message = corrector.process(_tokenized([" ".join(words)]))[0]
     corrected = message.get(CORRECTED_TEXT).split(" ")
     assert corrected[0] == "nerve" and corrected[-1] == "nevre"
+
+
+def test_words_longer_than_max_length_are_never_looked_at() -> None:
+    from clinic.nlu.typo_corrector import MAX_LENGTH
+
+    at_limit = "n" + "e" * (MAX_LENGTH - 2)  # + one letter: MAX_LENGTH letters
+    over = "n" + "e" * (MAX_LENGTH - 1)  # + one letter: one too many
+    assert correction(at_limit + "y", {at_limit + "x": (3, "x")}) == at_limit + "x"
+    assert correction(over + "y", {over + "x": (3, "x")}) is None
