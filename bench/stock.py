@@ -420,8 +420,12 @@ def render(ours: Figures, stock: Figures, meta: Dict[str, str]) -> str:
             ours.extra["launcher"], None, "{:.1f}", "launcher")
     ot, st = ours.training, stock.training
     if ot and st:
-        row(f"training (s; ours: {ot.get('kind', 'kind unknown')}, stock: cold)",
-            float(ot["seconds"]), float(st["seconds"]), "{:.0f}", "training")
+        # the target is for a full training: an incremental one is shown, not judged
+        cold = ot.get("kind") == "cold"
+        row(f"training (s; ours: {ot.get('kind', 'kind unknown')}, stock: cold)"
+            + ("" if cold else "; target ≤ 45 s for a full training, not judged here"),
+            float(ot["seconds"]), float(st["seconds"]), "{:.0f}",
+            "training" if cold else None)
     lines = [
         f"<!-- {SECTION}: begin -->",
         "## Side by side with a stock `rasa init` bot (issue 20)",
