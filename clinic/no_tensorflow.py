@@ -1,10 +1,11 @@
 """Runs the Rasa server without loading TensorFlow when no component of the model needs it.
 
 Rasa 3.6 imports TensorFlow while it imports its own modules (``rasa.core.agent`` ->
-policies -> ``rasa.utils.tensorflow``), whatever the model: 426 MB of the Rasa server's
-memory and ~3 s of its start-up here (issue 20). Nothing in this project's pipeline or
-policies runs TensorFlow (config.yml: spaCy, count vectors, two sentence encoders on
-onnxruntime and NumPy, logistic regression, rule and memoization policies).
+policies -> ``rasa.utils.tensorflow``), whatever the model: about 350 MB of the Rasa
+server's memory (998 -> 636 MiB after make bench-compare's load) and 3-4 s of its start-up
+here (issue 20). Nothing in this project's pipeline or policies runs TensorFlow
+(config.yml: spaCy, count vectors, two sentence encoders on onnxruntime and NumPy, logistic
+regression, rule and memoization policies).
 
 ``install()`` puts a stand-in for the ``tensorflow`` package in front of Python's import
 system before Rasa is imported. Any attribute of it is a *placeholder class*: Rasa's modules
