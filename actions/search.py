@@ -37,7 +37,7 @@ from clinic.nlp.search_terms import (
     STOP_WORDS,
     read_terms,
     spacy_stop_words_es,
-    terms_of_doc,
+    spacy_terms,
 )
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class LemmaTokenizer:
         self._known = dict(known or {})
         self._model_path = model_path
         self._fallback: Optional[Tokenizer] = None
-        self.lemmatized = 0  # texts that needed spaCy (tests and logs read it)
+        self.lemmatized = 0  # texts that needed spaCy (the tests read it)
 
     def __call__(self, text: str) -> List[str]:
         known = self._known.get(text)
@@ -118,16 +118,14 @@ class LemmaTokenizer:
 
 def _spacy_tokenizer(model_path: Path) -> Tokenizer:
     try:
-        import spacy  # only for texts without precomputed terms
-
-        nlp = spacy.load(str(model_path))
+        terms = spacy_terms(model_path)
     except (ImportError, OSError, ValueError) as exc:
         logger.warning(
             "spaCy pipeline unavailable (%s); search uses simple tokens", type(exc).__name__
         )
         return simple_tokens
     logger.info("spaCy loaded for search terms not computed in advance")
-    return lambda text: terms_of_doc(nlp(text.lower()))
+    return terms
 
 
 # Spanish words spaCy counts as stop words that do say what a visitor is after.

@@ -17,16 +17,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from actions.knowledge import ContentError, english_documents, knowledge_base
-from clinic.nlp.search_terms import SPACY_MODEL, TERMS_FILE, terms_of_doc, write_terms
-
-
-def spacy_terms(model_path: Path = SPACY_MODEL) -> Callable[[str], List[str]]:
-    """The terms of a text with the project's spaCy pipeline (as the Rasa server makes
-    them: lower-cased text, clinic/nlu/search_terms_annotator.py)."""
-    import spacy
-
-    nlp = spacy.load(str(model_path))
-    return lambda text: terms_of_doc(nlp(text.lower()))
+from clinic.nlp.search_terms import TERMS_FILE, spacy_terms, write_terms
 
 
 def content_terms(terms_of: Callable[[str], List[str]]) -> Dict[str, List[str]]:

@@ -26,8 +26,10 @@ import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import (Any, Callable, Dict, FrozenSet, Iterable, List, Mapping, Optional,
+                    Sequence, Tuple)
 
+from clinic.nlp.build_spacy import DEFAULT_OUT as SPACY_MODEL
 from clinic.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,6 @@ logger = logging.getLogger(__name__)
 PARSE_KEY = "search_terms"
 #: The content's terms, written by ``python -m staff.search_terms``.
 TERMS_FILE = PROJECT_ROOT / "models" / "search-terms.json"
-SPACY_MODEL = PROJECT_ROOT / "models" / "spacy-clinic"
 _HERE = Path(__file__).resolve().parent
 
 # Question words that do say what a visitor is after ("where" -> the location topic).
@@ -107,6 +108,16 @@ def terms_from_tokens(tokens: Iterable[Tuple[str, str]]) -> List[str]:
 def terms_of_doc(doc: Any) -> List[str]:
     """The search terms of a spaCy ``Doc`` of lower-cased text."""
     return terms_from_tokens((token.lower_, token.lemma_) for token in doc)
+
+
+def spacy_terms(model_path: Path = SPACY_MODEL) -> Callable[[str], List[str]]:
+    """The terms of a text with the project's spaCy pipeline, loaded now (as the Rasa
+    server makes them: of the lower-cased text). Raises ImportError / OSError when spaCy
+    or the pipeline is missing."""
+    import spacy  # only the builder and the action server's fallback get here
+
+    nlp = spacy.load(str(model_path))
+    return lambda text: terms_of_doc(nlp(text.lower()))
 
 
 def parse_terms(value: Any) -> Optional[List[str]]:

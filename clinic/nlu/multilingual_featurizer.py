@@ -75,9 +75,9 @@ class MultilingualSentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
-        texts = [text_for_encoders(m) for m in todo]
         if not todo:
             return
+        texts = [text_for_encoders(m) for m in todo]
         vectors = self.encoder.encode(texts)
         alias = self._config[FEATURIZER_CLASS_ALIAS]
         weight = float(self._config["weight"])

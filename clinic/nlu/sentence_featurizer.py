@@ -135,9 +135,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT).strip()]
-        texts = [text_for_encoders(m) for m in todo]
         if not todo:
             return
+        texts = [text_for_encoders(m) for m in todo]
         vectors = self.encoder.encode(texts, layers=self.layers)
         last = self.encoder.depth
         if last in self.layers:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 from clinic.nlp.search_terms import PARSE_KEY
-from staff.search_terms import spacy_terms
+from clinic.nlp.search_terms import spacy_terms
 from tests.server.test_booking_conversation import texts
 
 # Unclear to the intent classifier (nlu_fallback): answered by the content search.

@@ -6,14 +6,13 @@ it by now: the behaviour of the stand-in is checked in a fresh interpreter.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from clinic.no_tensorflow import ENV_KEY, install, tensorflow_needed
 from clinic.settings import PROJECT_ROOT
+from tests.fresh_python import last_line
 
 
 def _config(tmp_path: Path, pipeline: str, policies: str = "- name: RulePolicy") -> Path:
@@ -87,10 +86,7 @@ print("ok")
 
 
 def test_the_stand_in_lets_rasa_import_and_refuses_every_tensorflow_call() -> None:
-    done = subprocess.run([sys.executable, "-c", STAND_IN], cwd=PROJECT_ROOT, text=True,
-                          capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == "ok"
+    assert last_line(STAND_IN, timeout=120) == "ok"
 
 
 def test_rasa_imports_and_loads_the_model_without_tensorflow() -> None:
@@ -104,7 +100,4 @@ def test_rasa_imports_and_loads_the_model_without_tensorflow() -> None:
         "parsed = asyncio.run(agent.parse_message('what is nmt'))\n"
         "print(parsed['intent']['name'], 'tensorflow.python' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True,
-                          capture_output=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().splitlines()[-1] == "ask_nmt_overview False"
+    assert last_line(code) == "ask_nmt_overview False"

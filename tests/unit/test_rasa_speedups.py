@@ -142,14 +142,12 @@ _LIST_TRUSTED = ("import json, sys; {first}; import skops.io._trusted_types as t
 
 def test_skops_trusts_the_same_types_when_imported_before_rasa() -> None:
     import json
-    import subprocess
-    import sys
+
+    from tests.fresh_python import last_line
 
     def trusted(first: str) -> Dict[str, Any]:
         code = _LIST_TRUSTED.format(first=first, names=repr(_TRUSTED))
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, timeout=300)
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        return json.loads(last_line(code))
 
     before = trusted("from clinic import rasa_speedups; rasa_speedups.import_before_rasa()")
     after = trusted("import rasa.core.agent")  # Rasa's own order: skops after TensorFlow

@@ -8,8 +8,6 @@ spaCy for a text that has neither. These tests hold the three paths to the same 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import List
 
@@ -23,11 +21,12 @@ from clinic.nlp.search_terms import (
     TERMS_FILE,
     parse_terms,
     read_terms,
+    spacy_terms,
     terms_from_tokens,
     write_terms,
 )
-from clinic.settings import PROJECT_ROOT
-from staff.search_terms import content_terms, spacy_terms
+from staff.search_terms import content_terms
+from tests.fresh_python import last_line
 
 QUESTIONS = [
     "What are Trigger Points?",
@@ -163,7 +162,4 @@ def test_the_action_server_imports_no_spacy() -> None:
         "assert topic_index().search('what are trigger points', ['trigger', 'point']).top\n"
         "print(sorted(m for m in sys.modules if m == 'spacy' or m.startswith('spacy.')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, text=True,
-                          capture_output=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert last_line(code, timeout=120) == "[]"
