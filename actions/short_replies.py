@@ -336,7 +336,7 @@ def parse_payload(payload: str) -> Optional[tuple]:
     if match.group(2):
         try:
             entities = json.loads(match.group(2))
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return match.group(1), entities if isinstance(entities, dict) else {}
 

@@ -114,7 +114,7 @@ def parse_slash_command(text: Text) -> Optional[SlashCommand]:
     if raw is not None:
         try:
             parsed = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past the limit
             return None
         if not isinstance(parsed, dict):
             return None

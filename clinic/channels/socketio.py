@@ -66,6 +66,20 @@ WIDGET_CONTENT_TYPES: Dict[str, str] = {
 }
 
 
+def metadata_from(value: Any) -> Dict[Text, Any]:
+    """A message's metadata as a dict: an object as sent, or a JSON string holding one.
+
+    Anything else (not JSON, not an object, nested past Python's recursion limit) is ``{}``:
+    the message is still answered, its metadata ignored.
+    """
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
 def session_id_from(data: Any) -> Optional[Text]:
     """Extracts a usable session id from a socket.io payload."""
     if isinstance(data, dict):
@@ -199,8 +213,9 @@ class UndecodablePacketError(engineio_exceptions.EngineIOError):
 def _refuse_undecodable_packets() -> None:
     """Every packet engine.io cannot decode is refused the same way on both transports.
 
-    python-engineio 4.7 decodes a ``b`` packet with ``base64.b64decode`` and the type with
-    ``int()``, which raise ``ValueError`` on a malformed packet ("bµ", found by tests/fuzz);
+    python-engineio 4.7 decodes a ``b`` packet with ``base64.b64decode``, the type with
+    ``int()`` and the data with ``json.loads``, which raise ``ValueError`` on a malformed
+    packet ("bµ", found by tests/fuzz) and ``RecursionError`` on JSON nested thousands deep;
     a type outside 0-6 ("9") decodes and then fails inside its handlers. Its polling POST
     handler treats only ``EngineIOError`` as a bad request and logs anything else as a
     traceback; its websocket handler decodes each frame outside any error handling.
@@ -219,7 +234,7 @@ def _refuse_undecodable_packets() -> None:
     def decode(self: Any, encoded_packet: Any) -> Any:
         try:
             decoded = original(self, encoded_packet)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: "4[[[[..."
             raise UndecodablePacketError(
                 f"undecodable packet ({type(error).__name__})") from None
         if not 0 <= self.packet_type < len(engineio_packet.packet_names):
@@ -405,14 +420,7 @@ class ClinicSocketIOInput(SocketIOInput):
                     return
             else:
                 sender_id = sid
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
+            metadata = metadata_from(data.get(self.metadata_key))
             output = ClinicSocketIOOutput(sio, self.bot_message_evt, self.namespace)
             try:
                 domain = loaded_domain(getattr(bp.ctx, "clinic_app", None))

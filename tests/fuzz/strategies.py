@@ -295,4 +295,16 @@ EXPLICIT_CASES = [
     Case("socket_raw", frames=["9", ""], note="raw frames",
          extra={"transport": "websocket", "query": "EIO=4&transport=websocket",
                 "binary": False}),
+    # JSON nested 5,000 deep (json.loads raises RecursionError, not ValueError): a polling
+    # packet logged a traceback through the project's guard; metadata sent as such a string
+    # left the message unanswered; entities in a slash command
+    Case("socket_raw", frames=["4" + "[" * 5000], note="raw frames",
+         extra={"transport": "polling", "query": "EIO=4&transport=polling", "binary": False}),
+    Case("socket", data={"message": "hello", "metadata": "[" * 5000 + "]" * 5000},
+         extra={"event": "user_uttered"}, accepted=True, note="deep metadata"),
+    Case("socket", data={"message": '/greet{"a":' + "[" * 5000 + "]" * 5000 + "}"},
+         extra={"event": "user_uttered"}, accepted=True, note="deep entities"),
+    Case("rest", body=_dump({"sender": "fuzz-explicit", "message":
+                             '/greet{"a":' + "[" * 5000 + "]" * 5000 + "}"}, True),
+         accepted=True, note="message"),
 ]

@@ -191,3 +191,4 @@ def test_parse_payload() -> None:
     assert parse_payload("/request_booking") == ("request_booking", {})
     assert parse_payload("not a payload") is None
     assert parse_payload('/ask_x{"broken"') is None
+    assert parse_payload('/ask_x{"a":' + "[" * 5000 + "]" * 5000 + "}") is None  # too deep

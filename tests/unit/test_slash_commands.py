@@ -129,6 +129,8 @@ def test_parse_matches_rasas_reading(rasa_domain: Any) -> None:
     assert command.intent == "choose_language"
     assert dict(command.entities) == {"language": "es"}
     assert parse_slash_command("/affirm@0.5") is None
+    deep = '/faq{"faq_name":' + "[" * 5000 + "]" * 5000 + "}"  # json.loads: RecursionError
+    assert parse_slash_command(deep) is None
     assert parse_slash_command('/affirm{"a": 1}') is None        # not a string value
     assert parse_slash_command('/affirm{"a": "' + "x" * 101 + '"}') is None
 

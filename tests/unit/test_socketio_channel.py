@@ -13,6 +13,7 @@ from clinic.channels.socketio import (
     WIDGET_ROOT,
     ClinicSocketIOInput,
     ClinicSocketIOOutput,
+    metadata_from,
     resolve_widget_file,
     serve_widget_file,
     session_id_from,
@@ -104,6 +105,22 @@ async def test_plain_text_goes_out_as_text_bubbles() -> None:
         {"text": "Hello."},
         {"text": "How can I help?"},
     ]
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ({"language": "es"}, {"language": "es"}),
+        ('{"language": "es"}', {"language": "es"}),
+        ("not json", {}),
+        ("[1, 2]", {}),
+        ("[" * 5000 + "]" * 5000, {}),  # json.loads: RecursionError (left the turn unanswered)
+        (None, {}),
+        (5, {}),
+    ],
+)
+def test_metadata_is_an_object_or_nothing(value: Any, expected: Any) -> None:
+    assert metadata_from(value) == expected
 
 
 @pytest.mark.parametrize(

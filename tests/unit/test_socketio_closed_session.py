@@ -44,7 +44,8 @@ def test_an_undecodable_packet_is_a_bad_request_not_a_traceback() -> None:
 
     _refuse_undecodable_packets()
     _refuse_undecodable_packets()  # idempotent
-    for bad in ("bµ", "bA", "", "x", "9"):  # not ASCII; padding; empty; no type; type 9
+    deep = "4" + "[" * 5000 + "]" * 5000  # json.loads: RecursionError
+    for bad in ("bµ", "bA", "", "x", "9", deep):  # not ASCII; padding; no type; type 9
         with pytest.raises(exceptions.EngineIOError) as raised:
             packet.Packet(encoded_packet=bad)
         assert isinstance(raised.value, UndecodablePacketError)
