@@ -21,7 +21,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from clinic.channels.slash_commands import SlashCommandGuard, loaded_domain
-from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
+from clinic.channels.text import (
+    LAST_RESORT_REPLY,
+    MAX_METADATA_DEPTH,
+    clean_user_text,
+    metadata_fits,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ def parse_rest_body(body: Any) -> Dict[str, Any]:
     if text is None:
         raise RequestError('"message" must be a string.')
     metadata = body.get("metadata")
+    if isinstance(metadata, dict) and not metadata_fits(metadata):
+        raise RequestError(f'"metadata" may nest at most {MAX_METADATA_DEPTH} levels.')
     return {
         "sender": sender,
         "text": text,

@@ -48,7 +48,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from clinic.channels.slash_commands import SlashCommandGuard, loaded_domain
-from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text
+from clinic.channels.text import LAST_RESORT_REPLY, clean_user_text, metadata_fits
 from clinic.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
@@ -69,15 +69,15 @@ WIDGET_CONTENT_TYPES: Dict[str, str] = {
 def metadata_from(value: Any) -> Dict[Text, Any]:
     """A message's metadata as a dict: an object as sent, or a JSON string holding one.
 
-    Anything else (not JSON, not an object, nested past Python's recursion limit) is ``{}``:
-    the message is still answered, its metadata ignored.
+    Anything else (not JSON, not an object, nested deeper than ``MAX_METADATA_DEPTH``) is
+    ``{}``: the message is still answered, its metadata ignored.
     """
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except (ValueError, RecursionError):
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep
             return {}
-    return value if isinstance(value, dict) else {}
+    return value if metadata_fits(value) else {}
 
 
 def session_id_from(data: Any) -> Optional[Text]:

@@ -169,7 +169,18 @@ def _acceptable(body: Any) -> bool:
         sender = str(sender)
     if not isinstance(sender, str) or not sender.strip() or len(sender) > 128:
         return False
+    metadata = body.get("metadata")
+    if isinstance(metadata, dict) and _depth(metadata) > 8:
+        return False
     return isinstance(body.get("message", ""), str)
+
+
+def _depth(value: Any) -> int:
+    """Levels of dicts / lists (generated values are shallow enough to recurse)."""
+    children = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, (dict, list)):
+        return 0
+    return 1 + max((_depth(child) for child in children), default=0)
 
 
 @st.composite
@@ -307,4 +318,11 @@ EXPLICIT_CASES = [
     Case("rest", body=_dump({"sender": "fuzz-explicit", "message":
                              '/greet{"a":' + "[" * 5000 + "]" * 5000 + "}"}, True),
          accepted=True, note="message"),
+    # metadata objects nested 800 deep: Rasa failed the turn keeping them with the tracker
+    # (RecursionError); now a 400 over REST, ignored over socket.io
+    Case("rest", body=b'{"sender": "fuzz-deep", "message": "hi", "metadata": '
+         + b'{"a":' * 800 + b"1" + b"}" * 801, accepted=False, note="deep metadata"),
+    # (a JSON string: hypothesis's printer recurses over an object this deep)
+    Case("socket", data={"message": "hello", "metadata": '{"a":' * 800 + "1" + "}" * 800},
+         extra={"event": "user_uttered"}, accepted=True, note="deep metadata"),
 ]

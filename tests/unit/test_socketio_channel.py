@@ -115,6 +115,8 @@ async def test_plain_text_goes_out_as_text_bubbles() -> None:
         ("not json", {}),
         ("[1, 2]", {}),
         ("[" * 5000 + "]" * 5000, {}),  # json.loads: RecursionError (left the turn unanswered)
+        ('{"a":' * 9 + "1" + "}" * 9, {}),  # deeper than MAX_METADATA_DEPTH
+        ({"a": {"b": [1]}}, {"a": {"b": [1]}}),
         (None, {}),
         (5, {}),
     ],
