@@ -17,13 +17,22 @@ are run (onnxruntime evaluates just what the requested outputs need).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+import os
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
 OPSET = 17  # LayerNormalization is in the default domain from opset 17
 IR_VERSION = 8  # what onnxruntime 1.23 reads with an opset-17 graph
 THREADS = 1  # one core per server process: the other core serves the other processes
+
+
+def use_every_core() -> None:
+    """Sessions made from now on use every core: for training, which encodes the training
+    examples in batches and runs alone (3,874 texts: 6.0 s with one thread, 3.4 s with
+    two on the 2-core machine). Servers keep ``THREADS``."""
+    global THREADS
+    THREADS = os.cpu_count() or 1
 
 
 def available() -> bool:
@@ -118,11 +127,11 @@ def _graph_bytes(encoder: Any) -> bytes:
 class OnnxLayers:
     """Runs an encoder's transformer layers in one onnxruntime session."""
 
-    def __init__(self, encoder: Any, threads: int = THREADS):
+    def __init__(self, encoder: Any, threads: Optional[int] = None):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = threads or THREADS
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # warnings about unused initialisers are not news
         self.session = ort.InferenceSession(

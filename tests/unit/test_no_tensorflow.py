@@ -101,3 +101,81 @@ def test_rasa_imports_and_loads_the_model_without_tensorflow() -> None:
         "print(parsed['intent']['name'], 'tensorflow.python' in sys.modules)\n"
     )
     assert last_line(code) == "ask_nmt_overview False"
+
+
+TINY_DOMAIN = """version: "3.1"
+intents: [greet, bye]
+responses:
+  utter_greet: [{text: "Hello."}]
+  utter_bye: [{text: "Bye."}]
+"""
+TINY_NLU = """version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hello
+    - hi there
+    - good morning
+- intent: bye
+  examples: |
+    - bye
+    - see you later
+    - good night
+rules:
+- rule: greet
+  steps: [{intent: greet}, {action: utter_greet}]
+- rule: bye
+  steps: [{intent: bye}, {action: utter_bye}]
+"""
+TINY_CONFIG = """recipe: default.v1
+language: en
+assistant_id: tiny
+pipeline:
+- name: WhitespaceTokenizer
+- name: CountVectorsFeaturizer
+- name: clinic.nlu.intent_classifier.IntentClassifier
+  random_state: 42
+policies:
+- name: RulePolicy
+"""
+
+
+def _train_tiny(tmp_path: Path, name: str, env: dict) -> tuple:
+    """Trains the tiny project through clinic.rasa_main; (its stderr, the classifier)."""
+    import os
+    import subprocess
+    import sys
+    import tarfile
+
+    import skops.io
+
+    for file, text in (("domain.yml", TINY_DOMAIN), ("nlu.yml", TINY_NLU),
+                       ("config.yml", TINY_CONFIG)):
+        (tmp_path / file).write_text(text)
+    done = subprocess.run(
+        [sys.executable, "-m", "clinic.rasa_main", "train", "--config", str(tmp_path / "config.yml"),
+         "--domain", str(tmp_path / "domain.yml"), "--data", str(tmp_path / "nlu.yml"),
+         "--out", str(tmp_path / name), "--fixed-model-name", "tiny"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false",
+             "RASA_CACHE_DIRECTORY": str(tmp_path / f"cache-{name}"), **env})
+    assert done.returncode == 0, done.stderr[-3000:]
+    unpacked = tmp_path / f"unpacked-{name}"
+    with tarfile.open(tmp_path / name / "tiny.tar.gz") as archive:
+        archive.extractall(unpacked)
+    saved = next(unpacked.glob("components/*IntentClassifier*/*.skops"))
+    return done.stderr, skops.io.load(saved, trusted=skops.io.get_untrusted_types(file=saved))
+
+
+def test_training_without_tensorflow_gives_the_same_model(tmp_path: Path) -> None:
+    """``rasa_main train`` uses the stand-in when config.yml needs no TensorFlow; the
+    classifier it saves is the one training with TensorFlow saves."""
+    import numpy as np
+
+    without_log, without = _train_tiny(tmp_path, "without", {})
+    with_log, with_tf = _train_tiny(tmp_path, "with", {ENV_KEY: "always"})
+    assert "TensorFlow not loaded" in without_log
+    assert "TensorFlow not loaded" not in with_log
+    assert list(without.classes_) == list(with_tf.classes_) == ["bye", "greet"]
+    np.testing.assert_array_equal(without.coef_, with_tf.coef_)
+    np.testing.assert_array_equal(without.intercept_, with_tf.intercept_)

@@ -9,6 +9,8 @@ Reference values come from independent implementations, not from this code:
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -161,3 +163,19 @@ def test_featurizer_refuses_a_bad_layer_list(layers) -> None:
     config = {**SentenceEncoderFeaturizer.get_default_config(), "layers": layers}
     with pytest.raises(ValueError, match="layers must be a list"):
         SentenceEncoderFeaturizer.validate_config(config)
+
+
+def test_training_encodes_on_every_core_with_the_same_vectors(
+        encoder: MiniLMEncoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clinic.nlu import minilm_onnx
+
+    texts = ["what is nmt", "my hand goes numb when I type, can massage help?", "hola", ""]
+    one_thread = encoder.encode(texts, layers=[6, 4, 3])
+    assert encoder._graph.session.get_session_options().intra_op_num_threads == 1
+    monkeypatch.setattr(minilm_onnx, "THREADS", minilm_onnx.THREADS)  # restored afterwards
+    minilm_onnx.use_every_core()  # what clinic.rasa_main does for `train`
+    every_core = MiniLMEncoder(MODEL_DIR)
+    options = every_core._graph.session.get_session_options()
+    assert options.intra_op_num_threads == (os.cpu_count() or 1)
+    np.testing.assert_allclose(every_core.encode(texts, layers=[6, 4, 3]), one_thread,
+                               atol=1e-5)
