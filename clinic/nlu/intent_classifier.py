@@ -48,7 +48,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from clinic.nlu.sample_space import fit_in_sample_space
+from clinic.nlu.sample_space import ColumnBlocks, fit_in_sample_space
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,48 @@ def _dense_row(message: Message) -> np.ndarray:
     if dense is not None:
         blocks.append(np.asarray(dense.features, dtype=np.float64).reshape(1, -1))
     return np.hstack(blocks)
+
+
+def _sentence_features(message: Message) -> List[Any]:
+    """The message's sentence features of its text, sparse ones first, each kind in the
+    order Rasa's ``get_sparse_features`` / ``get_dense_features`` combine them."""
+    mine = [f for f in message.features
+            if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+    return [f for f in mine if f.is_sparse()] + [f for f in mine if not f.is_sparse()]
+
+
+def column_blocks(messages: List[Message]) -> Optional[List[Any]]:
+    """The columns of Rasa's ``_create_X`` rows (sparse then dense sentence features) as
+    one block per featurizer: SciPy CSR for sparse features, NumPy arrays for dense ones,
+    float64, each built in one step instead of Rasa's copies and ``hstack`` per message
+    (0.1 s instead of 4.6 s on this project's 3,569 examples). ``None`` unless every
+    message has sparse and dense features from the same featurizers with the same widths.
+    """
+    if not messages:
+        return None
+    layout = None
+    columns: List[List[Any]] = []
+    for message in messages:
+        features = _sentence_features(message)
+        shape = [(f.origin, f.is_sparse(), f.features.shape[1]) for f in features]
+        if layout is None:
+            layout, columns = shape, [[] for _ in features]
+        if shape != layout:
+            return None
+        for column, feature in zip(columns, features):
+            column.append(feature.features)
+    kinds = [is_sparse for _, is_sparse, _ in layout]
+    if not (any(kinds) and not all(kinds)):
+        return None
+    return [scipy.sparse.vstack(rows, format="csr", dtype=np.float64) if is_sparse
+            else np.vstack([np.asarray(row, dtype=np.float64).reshape(1, -1) for row in rows])
+            for rows, is_sparse in zip(columns, kinds)]
+
+
+def _dense_enough(shape: Tuple[int, int], nnz: int) -> bool:
+    """A matrix of ``shape`` with ``nnz`` non-zero entries is trained as a dense array."""
+    size = shape[0] * shape[1]
+    return bool(size) and nnz / size >= DENSE_FROM and size * 8 <= DENSE_MAX_BYTES
 
 
 def classifier_file(model_dir: Path, resource_name: str) -> Path:
@@ -211,20 +253,29 @@ class IntentClassifier(LogisticRegressionClassifier):
         array with BLAS much faster than a CSR matrix: 24 s instead of 39 s on 2 cores, with
         the same predictions (probabilities within 0.0003).
         """
+        X, y = self._training_rows(training_data)
+        return (X.toarray() if isinstance(X, ColumnBlocks) else X), y
+
+    def _training_rows(self, training_data: Any) -> Tuple[Any, List[str]]:
+        """``_create_training_matrix``'s (X, y), with a dense X as :class:`ColumnBlocks`
+        when it could be built from its column blocks (``column_blocks``), which the
+        solver multiplies block by block without a dense copy of the whole matrix."""
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         y = [e.get(INTENT) for e in examples]  # as Rasa's LogisticRegressionClassifier
-        X = self._sparse_rows(examples)
-        rows, columns = X.shape
-        if (rows * columns and X.nnz / (rows * columns) >= DENSE_FROM
-                and rows * columns * 8 <= DENSE_MAX_BYTES):
-            return X.toarray(), y
-        return X, y
+        blocks = column_blocks(examples) if self.config.get("count_length") is None else None
+        if blocks is None:
+            X = self._sparse_rows(examples)
+            return (X.toarray() if _dense_enough(X.shape, X.nnz) else X), y
+        matrix = ColumnBlocks(blocks)
+        nnz = sum(block.nnz if scipy.sparse.issparse(block) else int(np.count_nonzero(block))
+                  for block in blocks)
+        return (matrix if _dense_enough(matrix.shape, nnz) else matrix.tocsr()), y
 
     def train(self, training_data: TrainingData) -> Resource:
         """Rasa's training, with the solver run in the span of the training rows when the
         matrix is dense and wider than tall (``clinic.nlu.sample_space``: the same
         regularised model, about 25 s instead of 63 s on this project's data)."""
-        X, y = self._create_training_matrix(training_data)
+        X, y = self._training_rows(training_data)
         if X.shape[0] == 0:  # as Rasa: nothing to learn from, nothing persisted
             return self._resource
         self.clf = fit_in_sample_space(self.clf, X, y)

@@ -210,3 +210,40 @@ def test_nothing_saved_loads_an_untrained_classifier_as_rasa_does(tmp_path: Path
                                    LocalModelStorage(tmp_path), Resource("never-trained"),
                                    ExecutionContext(GraphSchema({}), "test"))
     assert getattr(loaded.clf, "classes_", None) is None
+
+
+def test_the_training_matrix_from_column_blocks_is_rasas_matrix(tmp_path: Path) -> None:
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+
+    from clinic.nlu.intent_classifier import column_blocks
+    from clinic.nlu.sample_space import ColumnBlocks
+
+    classifier = _trained(tmp_path)
+    examples = [_message(t, "x") for t in ("what is nmt", "hi", "bye bye hello", "is is")]
+    X, y = classifier._training_rows(TrainingData(examples))
+    rasas = LogisticRegressionClassifier._create_X(classifier, examples).toarray()
+    assert isinstance(X, ColumnBlocks) and y == ["x"] * 4
+    np.testing.assert_array_equal(X.toarray(), rasas)
+    np.testing.assert_array_equal(classifier._create_training_matrix(
+        TrainingData(examples))[0], rasas)
+    np.testing.assert_allclose(X.gram(), rasas @ rasas.T, rtol=1e-12)
+    # a message without one of the two kinds of features: Rasa's rows, no blocks
+    assert column_blocks(examples + [_message("hi", "x", features=False)]) is None
+    no_dense = Message(data={TEXT: "hi", INTENT: "x"}, features=examples[1].features[:1])
+    assert column_blocks([examples[0], no_dense]) is None
+
+
+def test_training_through_the_blocks_gives_the_same_model_as_rasas_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clinic.nlu import intent_classifier as module
+
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "rows").mkdir()
+    blocks = _trained(tmp_path / "blocks")
+    monkeypatch.setattr(module, "column_blocks", lambda messages: None)  # Rasa's rows
+    rows = _trained(tmp_path / "rows")
+    probe = [_message(t) for t in ("what is nmt", "hi there", "bye", "nmt nmt hello")]
+    np.testing.assert_allclose(blocks.clf.predict_proba(blocks._create_X(probe)),
+                               rows.clf.predict_proba(rows._create_X(probe)), atol=1e-6)

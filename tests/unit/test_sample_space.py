@@ -87,3 +87,32 @@ def test_all_zero_rows_fall_back_to_the_plain_fit() -> None:
     fitted = fit_in_sample_space(_classifier(), X, y)
     assert fitted.coef_.shape == (1, 10)
     assert np.allclose(fitted.coef_, 0.0)
+
+
+def test_a_matrix_of_column_blocks_is_fitted_as_the_whole_array() -> None:
+    import scipy.sparse
+
+    from clinic.nlu.sample_space import ColumnBlocks
+
+    X, y = _wide_problem()
+    # vectors dense, counts sparse, in an order that interleaves the kinds
+    blocks = [scipy.sparse.csr_matrix(X[:, 12:200]), X[:, :12], scipy.sparse.csr_matrix(X[:, 200:])]
+    whole = np.hstack([X[:, 12:200], X[:, :12], X[:, 200:]])
+    matrix = ColumnBlocks(blocks)
+    assert matrix.shape == whole.shape and worth_it(matrix)
+    np.testing.assert_array_equal(matrix.toarray(), whole)
+    np.testing.assert_array_equal(matrix.tocsr().toarray(), whole)
+    np.testing.assert_allclose(matrix.gram(), whole @ whole.T, rtol=1e-12, atol=1e-12)
+    a = np.arange(3.0 * X.shape[0]).reshape(3, -1)
+    np.testing.assert_allclose(matrix.left_multiply(a), a @ whole, rtol=1e-12)
+    with pytest.raises(ValueError):
+        ColumnBlocks([])
+    with pytest.raises(ValueError):
+        ColumnBlocks([X, X[:5]])
+    through_blocks = fit_in_sample_space(_classifier(), matrix, y)
+    through_array = fit_in_sample_space(_classifier(), whole, y)
+    assert through_blocks.coef_.shape == through_array.coef_.shape == (3, whole.shape[1])
+    np.testing.assert_allclose(through_blocks.predict_proba(whole),
+                               through_array.predict_proba(whole), atol=1e-8)
+    l1 = _classifier(penalty="l1", solver="liblinear", class_weight=None, tol=1e-6)
+    assert fit_in_sample_space(l1, matrix, y).coef_.shape == (3, whole.shape[1])
