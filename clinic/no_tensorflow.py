@@ -18,7 +18,9 @@ the device queries Rasa makes at start-up (no GPU here).
 
 ``tensorflow_needed`` decides from config.yml: only components known to run without
 TensorFlow (Rasa's listed in ``TF_FREE`` and the project's own ``clinic.*``) let the stand-in
-in. Training, ``rasa test`` and the staff tools always load the real TensorFlow.
+in. ``clinic.rasa_main`` installs it for ``run``, ``shell`` and ``train`` (the same model:
+a test trains a small project both ways and compares); ``rasa test`` and the staff tools that
+load a model in-process always load the real TensorFlow.
 """
 
 from __future__ import annotations
