@@ -274,7 +274,8 @@ class IntentClassifier(LogisticRegressionClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Rasa's training, with the solver run in the span of the training rows when the
         matrix is dense and wider than tall (``clinic.nlu.sample_space``: the same
-        regularised model, about 25 s instead of 63 s on this project's data)."""
+        regularised model: 25 s instead of 63 s on this project's data at the earlier
+        tolerance 0.003, about 13 s at config.yml's 0.01; docs/benchmarks.md)."""
         X, y = self._training_rows(training_data)
         if X.shape[0] == 0:  # as Rasa: nothing to learn from, nothing persisted
             return self._resource

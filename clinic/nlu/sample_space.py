@@ -48,22 +48,24 @@ class ColumnBlocks:
     def __init__(self, blocks: Sequence[Any]) -> None:
         if not blocks:
             raise ValueError("no blocks")
-        sparse = [b for b in blocks if scipy.sparse.issparse(b)]
-        dense = [np.asarray(b, dtype=np.float64) for b in blocks if not scipy.sparse.issparse(b)]
         if len({b.shape[0] for b in blocks}) != 1:
             raise ValueError("the blocks must have the same rows")
         self.blocks = list(blocks)
-        self._sparse = scipy.sparse.hstack(sparse, format="csr") if sparse else None
-        self._dense = np.hstack(dense) if dense else None
         self.shape = (blocks[0].shape[0], sum(b.shape[1] for b in blocks))
 
     def gram(self) -> np.ndarray:
-        """``X X^T``: the sparse columns' product (sparse) plus the dense columns' (BLAS)."""
+        """``X X^T``: the sparse columns' product (one sparse product) plus the dense
+        columns' (one BLAS product)."""
+        sparse = [b for b in self.blocks if scipy.sparse.issparse(b)]
+        dense = [np.asarray(b, dtype=np.float64) for b in self.blocks
+                 if not scipy.sparse.issparse(b)]
         total = np.zeros((self.shape[0], self.shape[0]))
-        if self._dense is not None:
-            total += self._dense @ self._dense.T
-        if self._sparse is not None:
-            total += (self._sparse @ self._sparse.T).toarray()
+        if dense:
+            columns = np.hstack(dense)
+            total += columns @ columns.T
+        if sparse:
+            columns = scipy.sparse.hstack(sparse, format="csr")
+            total += (columns @ columns.T).toarray()
         return total
 
     def left_multiply(self, a: np.ndarray) -> np.ndarray:
